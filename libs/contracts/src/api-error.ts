@@ -1,0 +1,14 @@
+import { z } from 'zod';
+
+// Every error response of every app has this shape (built by the global exception filter).
+export const ApiErrorBody = z.object({
+  statusCode: z.number().int().min(400).max(599),
+  code: z.string().describe('stable, machine-readable error code'),
+  message: z.string().describe('what is wrong, for a human'),
+  requestId: z.string().optional(),
+  issues: z
+    .array(z.object({ path: z.string(), message: z.string() }))
+    .optional()
+    .describe('for validation errors: which field is wrong and why'),
+});
+export type ApiErrorBody = z.infer<typeof ApiErrorBody>;

@@ -1,0 +1,3 @@
+export * from './api-error';
+export * from './readiness';
+export * from './session-ticket';

@@ -1,0 +1,21 @@
+import { z } from 'zod';
+
+export const DEPENDENCY_NAMES = ['postgres', 'redis', 'livekit', 'objectStore'] as const;
+export const DependencyName = z.enum(DEPENDENCY_NAMES);
+export type DependencyName = z.infer<typeof DependencyName>;
+
+export const DependencyStatus = z.object({
+  name: DependencyName,
+  status: z.enum(['up', 'down']),
+  latencyMs: z.number().nonnegative(),
+  error: z.string().optional(),
+});
+export type DependencyStatus = z.infer<typeof DependencyStatus>;
+
+export const ReadinessReport = z.object({
+  service: z.string(),
+  status: z.enum(['ready', 'not_ready']),
+  checkedAt: z.iso.datetime(),
+  dependencies: z.array(DependencyStatus),
+});
+export type ReadinessReport = z.infer<typeof ReadinessReport>;

@@ -1,0 +1,186 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { ensureDatabase, ensurePostgres, recreateDatabase, type PostgresHandle } from './postgres';
+import { ensureAptBinaries, ensureGoTool, LIVEKIT_SERVER, VERSITYGW, type Logger } from './provision';
+import { ensureRedis, type RedisHandle } from './redis';
+import { startLiveKitServer, type LiveKitServerHandle } from './livekit-server';
+import { startObjectStoreServer, type ObjectStoreServerHandle } from './object-store-server';
+import { DATA_DIR, LOG_DIR, RUN_DIR, STATE_DIR } from './paths';
+
+export interface StackProfile {
+  name: 'dev' | 'test';
+  livekit: { port: number; rtcTcpPort: number; rtcUdpPort: number };
+  objectStorePort: number;
+  /** The server's address; the profile's own database and Redis DB index go on top. */
+  postgresServerUrl: string;
+  databaseName: string;
+  redisServerUrl: string;
+  redisDb: number;
+  ports: { userManagement: number; videoStreamingServer: number; agentHealth: number };
+  /** Tests start from an empty database every run; development keeps its data. */
+  freshDatabase: boolean;
+}
+
+// Development and tests use different ports, database, Redis DB index and bucket folder, so
+// `npm test` can run while `npm start` is up and never touches a developer's data.
+export const DEV_PROFILE: StackProfile = {
+  name: 'dev',
+  livekit: { port: 7880, rtcTcpPort: 7881, rtcUdpPort: 7882 },
+  objectStorePort: 7070,
+  postgresServerUrl: 'postgres://postgres@127.0.0.1:5432',
+  databaseName: 'parley',
+  redisServerUrl: 'redis://127.0.0.1:6379',
+  redisDb: 0,
+  ports: { userManagement: 3000, videoStreamingServer: 3001, agentHealth: 8081 },
+  freshDatabase: false,
+};
+
+export const TEST_PROFILE: StackProfile = {
+  name: 'test',
+  livekit: { port: 17880, rtcTcpPort: 17881, rtcUdpPort: 17882 },
+  objectStorePort: 17070,
+  postgresServerUrl: 'postgres://postgres@127.0.0.1:5432',
+  databaseName: 'parley_test',
+  redisServerUrl: 'redis://127.0.0.1:6379',
+  redisDb: 15,
+  ports: { userManagement: 13000, videoStreamingServer: 13001, agentHealth: 18081 },
+  freshDatabase: true,
+};
+
+const StackSecrets = z.object({
+  livekitApiKey: z.string().min(3),
+  livekitApiSecret: z.string().min(32),
+  s3AccessKeyId: z.string().min(3),
+  s3SecretAccessKey: z.string().min(8),
+});
+export type StackSecrets = z.infer<typeof StackSecrets>;
+
+export function randomSecrets(): StackSecrets {
+  return {
+    livekitApiKey: `API${randomBytes(6).toString('hex')}`,
+    livekitApiSecret: randomBytes(32).toString('base64url'),
+    s3AccessKeyId: `parley${randomBytes(4).toString('hex')}`,
+    s3SecretAccessKey: randomBytes(24).toString('base64url'),
+  };
+}
+
+/**
+ * Local development secrets are generated on first start and kept in .parley/ (git-ignored,
+ * mode 0600), so no key is ever committed and a restart keeps working tokens and stored files.
+ */
+export function loadOrCreateSecrets(file = join(STATE_DIR, 'dev-secrets.json')): StackSecrets {
+  if (existsSync(file)) {
+    const parsed = StackSecrets.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+    if (parsed.success) return parsed.data;
+  }
+  const secrets = randomSecrets();
+  mkdirSync(STATE_DIR, { recursive: true });
+  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  return secrets;
+}
+
+export interface LocalStack {
+  profile: StackProfile;
+  secrets: StackSecrets;
+  /** Environment for the apps and the agent: every variable their config schemas read. */
+  env: Record<string, string>;
+  livekit: LiveKitServerHandle;
+  objectStore: ObjectStoreServerHandle;
+  stop(): Promise<void>;
+}
+
+export function stackEnv(profile: StackProfile, secrets: StackSecrets, objectStoreEndpoint: string): Record<string, string> {
+  return {
+    LIVEKIT_URL: `ws://127.0.0.1:${profile.livekit.port}`,
+    LIVEKIT_API_KEY: secrets.livekitApiKey,
+    LIVEKIT_API_SECRET: secrets.livekitApiSecret,
+    REDIS_URL: `${profile.redisServerUrl}/${profile.redisDb}`,
+    DATABASE_URL: `${profile.postgresServerUrl}/${profile.databaseName}`,
+    S3_ENDPOINT: objectStoreEndpoint,
+    S3_REGION: 'us-east-1',
+    S3_BUCKET: 'parley',
+    S3_ACCESS_KEY_ID: secrets.s3AccessKeyId,
+    S3_SECRET_ACCESS_KEY: secrets.s3SecretAccessKey,
+    S3_FORCE_PATH_STYLE: 'true',
+    // Node 20 is this machine's runtime; the SDK's notice about its 2027 Node 22 floor is in the README.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
+}
+
+/**
+ * Provisions what is missing (ffmpeg, the pinned Go binaries, PostgreSQL, Redis) and starts
+ * livekit-server and the object store for `profile`. The same code serves `npm start`, the e2e
+ * tests and CI.
+ */
+export async function startLocalStack(profile: StackProfile, secrets: StackSecrets, log: Logger): Promise<LocalStack> {
+  const runDir = join(RUN_DIR, profile.name);
+  const logDir = join(LOG_DIR, profile.name);
+  mkdirSync(runDir, { recursive: true });
+  const stops: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    stops.length = 0;
+  };
+  try {
+    await Promise.all([
+      ensureAptBinaries(
+        [
+          { binary: 'ffmpeg', pkg: 'ffmpeg' },
+          { binary: 'ffprobe', pkg: 'ffmpeg' },
+        ],
+        log,
+      ),
+      ensureGoTool(LIVEKIT_SERVER, log),
+      ensureGoTool(VERSITYGW, log),
+    ]);
+
+    const pg: PostgresHandle = await ensurePostgres(`${profile.postgresServerUrl}/postgres`, log);
+    if (pg.startedByUs) stops.push(() => pg.stop());
+    const databaseUrl = `${profile.postgresServerUrl}/${profile.databaseName}`;
+    await (profile.freshDatabase ? recreateDatabase(databaseUrl) : ensureDatabase(databaseUrl));
+
+    const redis: RedisHandle = await ensureRedis(`${profile.redisServerUrl}/${profile.redisDb}`, log, runDir);
+    if (redis.startedByUs) stops.push(() => redis.stop());
+
+    const webhookUrl = `http://127.0.0.1:${profile.ports.videoStreamingServer}/v1/livekit/webhook`;
+    const [livekit, objectStore] = await Promise.all([
+      startLiveKitServer(
+        {
+          name: 'livekit-server',
+          ...profile.livekit,
+          keys: { [secrets.livekitApiKey]: secrets.livekitApiSecret },
+          webhook: { apiKey: secrets.livekitApiKey, urls: [webhookUrl] },
+          runDir,
+          logDir,
+        },
+        log,
+      ).then((handle) => {
+        stops.push(handle.stop);
+        return handle;
+      }),
+      startObjectStoreServer(
+        {
+          name: 'object-store',
+          port: profile.objectStorePort,
+          dataDir: join(DATA_DIR, profile.name, 'object-store'),
+          accessKeyId: secrets.s3AccessKeyId,
+          secretAccessKey: secrets.s3SecretAccessKey,
+          bucket: 'parley',
+          region: 'us-east-1',
+          logDir,
+        },
+        log,
+      ).then((handle) => {
+        stops.push(handle.stop);
+        return handle;
+      }),
+    ]);
+
+    return { profile, secrets, env: stackEnv(profile, secrets, objectStore.endpoint), livekit, objectStore, stop: stopAll };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}

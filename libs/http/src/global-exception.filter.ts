@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { ApiErrorBody } from '@app/contracts';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ZodValidationException } from 'nestjs-zod';
+import { ZodError } from 'zod';
+import { DomainError, httpStatusFor } from './domain-error';
+
+const HTTP_CODES: Record<number, string> = {
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  409: 'CONFLICT',
+  410: 'GONE',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  429: 'RATE_LIMITED',
+  503: 'DEPENDENCY_UNAVAILABLE',
+};
+
+type ErrorBody = Omit<ApiErrorBody, 'requestId'>;
+
+// The one place where errors become HTTP answers. Domain errors map by code; validation errors
+// become 400 with the failing fields; Fastify's own 4xx (bad JSON, body too large, wrong content
+// type) keep their status; anything else is a 500 whose details stay in the log under an errorId.
+@Catch()
+export class GlobalExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger(GlobalExceptionFilter.name);
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const reply = http.getResponse<FastifyReply>();
+    const request = http.getRequest<FastifyRequest>();
+    const body = this.toBody(exception);
+    const requestId = request.id;
+    void reply.status(body.statusCode).send({ ...body, requestId });
+  }
+
+  private toBody(exception: unknown): ErrorBody {
+    if (exception instanceof DomainError) {
+      return { statusCode: httpStatusFor(exception.code), code: exception.code, message: exception.message };
+    }
+    if (exception instanceof ZodValidationException) return validationBody(exception.getZodError() as ZodError);
+    if (exception instanceof ZodError) return validationBody(exception);
+    if (exception instanceof HttpException) {
+      const statusCode = exception.getStatus();
+      const response = exception.getResponse();
+      const message =
+        typeof response === 'string' ? response : String((response as { message?: unknown }).message ?? exception.message);
+      if (statusCode >= 500) this.logger.error({ err: exception }, 'HTTP exception');
+      return { statusCode, code: HTTP_CODES[statusCode] ?? `HTTP_${statusCode}`, message };
+    }
+    const fastifyStatus = (exception as { statusCode?: unknown })?.statusCode;
+    if (typeof fastifyStatus === 'number' && fastifyStatus >= 400 && fastifyStatus < 500) {
+      return {
+        statusCode: fastifyStatus,
+        code: HTTP_CODES[fastifyStatus] ?? `HTTP_${fastifyStatus}`,
+        message: (exception as Error).message,
+      };
+    }
+    const errorId = randomUUID();
+    this.logger.error({ err: exception, errorId }, 'Unhandled error');
+    return { statusCode: 500, code: 'INTERNAL', message: `Internal server error (errorId ${errorId})` };
+  }
+}
+
+function validationBody(error: ZodError): ErrorBody {
+  const issues = error.issues.map((issue) => ({
+    path: issue.path.map(String).join('.') || '(body)',
+    message: issue.message,
+  }));
+  return {
+    statusCode: 400,
+    code: 'VALIDATION_FAILED',
+    message: `Invalid request: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`.slice(0, 1_000),
+    issues,
+  };
+}

@@ -1,0 +1,5 @@
+import { CreateOrganizationsAndUsers1795231819593 } from './1795231819593-CreateOrganizationsAndUsers';
+
+// Listed explicitly (not globbed) so the same list works from dist/ and from TypeScript in tests.
+// Append new migrations in order.
+export const ALL_MIGRATIONS = [CreateOrganizationsAndUsers1795231819593];
