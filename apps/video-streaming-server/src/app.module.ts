@@ -3,7 +3,24 @@ import { LiveKitCheck, LiveKitModule } from '@app/livekit';
 import { ObjectStoreCheck, ObjectStoreModule } from '@app/object-store';
 import { HealthModule, loggingModule, MetricsModule } from '@app/observability';
 import { RedisCheck, RedisModule } from '@app/redis';
-import { SERVICE_NAME, type VideoStreamingServerConfig } from './config';
+import { LiveKitKeyRing } from './auth/livekit-key-ring';
+import { ObserverSecretGuard } from './auth/observer-secret.guard';
+import { SessionTicketVerifier } from './auth/session-ticket.verifier';
+import { TelemetryGuard } from './auth/telemetry.guard';
+import { TelemetryTokenService } from './auth/telemetry-token.service';
+import { SERVICE_NAME, VSS_CONFIG, type VideoStreamingServerConfig } from './config';
+import { ReconciliationService } from './rooms/reconciliation.service';
+import { RoomsController } from './rooms/rooms.controller';
+import { NoRecordingStopper, RecordingStopper } from './sessions/recording-stopper';
+import { ReaperService } from './sessions/reaper.service';
+import { SessionRepository } from './sessions/session.repository';
+import { SessionsController } from './sessions/sessions.controller';
+import { SessionsService } from './sessions/sessions.service';
+import { TokensController } from './tokens/tokens.controller';
+import { TokensService } from './tokens/tokens.service';
+import { LiveKitEventsQueue } from './webhooks/livekit-events.queue';
+import { LiveKitWebhookController } from './webhooks/livekit-webhook.controller';
+import { LiveKitWebhookService } from './webhooks/livekit-webhook.service';
 
 @Module({})
 export class VideoStreamingServerModule {
@@ -16,7 +33,25 @@ export class VideoStreamingServerModule {
         RedisModule.forRoot(config.redis),
         LiveKitModule.forRoot(config.livekit),
         ObjectStoreModule.forRoot(config.objectStore),
-        HealthModule.forRoot({ service: SERVICE_NAME, checks: [RedisCheck, LiveKitCheck, ObjectStoreCheck] }),
+        // Without LiveKit, tokens, heartbeats and telemetry keep working: degraded, not down (R-L3).
+        HealthModule.forRoot({ service: SERVICE_NAME, checks: [RedisCheck, { use: LiveKitCheck, critical: false }, ObjectStoreCheck] }),
+      ],
+      controllers: [TokensController, SessionsController, LiveKitWebhookController, RoomsController],
+      providers: [
+        { provide: VSS_CONFIG, useValue: config },
+        SessionTicketVerifier,
+        TelemetryTokenService,
+        LiveKitKeyRing,
+        ObserverSecretGuard,
+        TelemetryGuard,
+        TokensService,
+        SessionRepository,
+        SessionsService,
+        ReaperService,
+        { provide: RecordingStopper, useClass: NoRecordingStopper },
+        LiveKitEventsQueue,
+        LiveKitWebhookService,
+        ReconciliationService,
       ],
     };
   }

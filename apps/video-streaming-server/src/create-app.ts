@@ -2,11 +2,15 @@ import { createHttpApp } from '@app/http';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { VideoStreamingServerModule } from './app.module';
 import type { VideoStreamingServerConfig } from './config';
+import { WEBHOOK_CONTENT_TYPE } from './webhooks/livekit-webhook.controller';
 
-export function createVideoStreamingServer(config: VideoStreamingServerConfig): Promise<NestFastifyApplication> {
-  return createHttpApp(VideoStreamingServerModule.register(config), {
+export async function createVideoStreamingServer(config: VideoStreamingServerConfig): Promise<NestFastifyApplication> {
+  const app = await createHttpApp(VideoStreamingServerModule.register(config), {
     title: 'Parley video-streaming-server',
     description: 'The media-plane authority: LiveKit tokens, webhooks, heartbeats, recording control.',
     bodyLimitBytes: config.http.bodyLimitBytes,
   });
+  // LiveKit signs the exact bytes it sends: keep webhook bodies as the raw string.
+  app.getHttpAdapter().getInstance().addContentTypeParser(WEBHOOK_CONTENT_TYPE, { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  return app;
 }

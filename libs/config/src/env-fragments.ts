@@ -78,3 +78,36 @@ export const toObjectStoreConfig = (env: Parsed<typeof objectStoreEnv>) => ({
   secretAccessKey: env.S3_SECRET_ACCESS_KEY,
   forcePathStyle: env.S3_FORCE_PATH_STYLE,
 });
+
+export interface KeyEntry {
+  id: string;
+  secret: string;
+}
+
+/**
+ * A list of keys as `id:secret,id2:secret2` (whitespace around entries ignored). Several keys can
+ * be active so secrets rotate without downtime; the first one signs. Problems are reported by
+ * position, never by value.
+ */
+export const keyRing = (minSecretLength: number) =>
+  z.string({ error: 'is required but not set' }).transform((raw, ctx): KeyEntry[] => {
+    const entries = raw
+      .split(',')
+      .map((part) => part.trim())
+      .filter(Boolean);
+    const keys: KeyEntry[] = [];
+    entries.forEach((entry, index) => {
+      const colon = entry.indexOf(':');
+      const id = colon > 0 ? entry.slice(0, colon).trim() : '';
+      const secret = colon > 0 ? entry.slice(colon + 1).trim() : '';
+      if (!/^[A-Za-z0-9_.-]{1,64}$/.test(id)) {
+        ctx.addIssue({ code: 'custom', message: `entry ${index + 1} must look like id:secret (id: letters, digits, _ . -)` });
+      } else if (secret.length < minSecretLength) {
+        ctx.addIssue({ code: 'custom', message: `entry ${index + 1} (${id}) has a secret shorter than ${minSecretLength} characters` });
+      } else if (keys.some((k) => k.id === id)) {
+        ctx.addIssue({ code: 'custom', message: `key id ${id} appears twice` });
+      } else keys.push({ id, secret });
+    });
+    if (entries.length === 0) ctx.addIssue({ code: 'custom', message: 'must list at least one id:secret' });
+    return keys;
+  });

@@ -1,3 +1,4 @@
 export * from './api-error';
 export * from './readiness';
 export * from './session-ticket';
+export * from './media-plane';

@@ -7,6 +7,8 @@ export type DependencyName = z.infer<typeof DependencyName>;
 export const DependencyStatus = z.object({
   name: DependencyName,
   status: z.enum(['up', 'down']),
+  /** A non-critical dependency being down degrades the service instead of taking it out of rotation. */
+  critical: z.boolean(),
   latencyMs: z.number().nonnegative(),
   error: z.string().optional(),
 });
@@ -14,7 +16,8 @@ export type DependencyStatus = z.infer<typeof DependencyStatus>;
 
 export const ReadinessReport = z.object({
   service: z.string(),
-  status: z.enum(['ready', 'not_ready']),
+  // ready: all up; degraded: only non-critical ones down (still 200); not_ready: a critical one down (503).
+  status: z.enum(['ready', 'degraded', 'not_ready']),
   checkedAt: z.iso.datetime(),
   dependencies: z.array(DependencyStatus),
 });

@@ -6,13 +6,18 @@ import { parseRoomName } from '@app/room-naming';
 export const SESSION_TICKET_AUDIENCE = 'parley:video-streaming-server';
 export const SESSION_TICKET_MAX_TTL_SECONDS = 15 * 60;
 
+// Identities become parts of Redis keys and log fields: keep them short and plain.
+export const ParticipantIdentity = z
+  .string()
+  .regex(/^[A-Za-z0-9._@:-]{1,128}$/, 'must be 1-128 characters of letters, digits and . _ @ : -');
+
 export const PARTICIPANT_ROLES = ['candidate', 'interviewer', 'recruiter'] as const;
 export const ParticipantRole = z.enum(PARTICIPANT_ROLES);
 export type ParticipantRole = z.infer<typeof ParticipantRole>;
 
 export const SessionTicketClaims = z
   .object({
-    sub: z.string().min(1).max(128).describe('participant identity in the room'),
+    sub: ParticipantIdentity.describe('participant identity in the room'),
     room: z.string().refine((name) => parseRoomName(name) !== null, 'must be a conventional room name (R-L1)'),
     role: ParticipantRole,
     org: z.uuid(),

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -54,15 +54,28 @@ const StackSecrets = z.object({
   livekitApiSecret: z.string().min(32),
   s3AccessKeyId: z.string().min(3),
   s3SecretAccessKey: z.string().min(8),
+  observerSecret: z.string().min(32),
+  telemetryKeyId: z.string().min(1),
+  telemetrySecret: z.string().min(32),
+  // Ed25519 key pair for session tickets: user-management signs, video-streaming-server verifies.
+  ticketKeyId: z.string().min(1),
+  ticketPrivateJwk: z.object({ kty: z.literal('OKP'), crv: z.literal('Ed25519'), x: z.string(), d: z.string() }),
 });
 export type StackSecrets = z.infer<typeof StackSecrets>;
 
 export function randomSecrets(): StackSecrets {
+  const { privateKey } = generateKeyPairSync('ed25519');
+  const jwk = privateKey.export({ format: 'jwk' }) as { kty: 'OKP'; crv: 'Ed25519'; x: string; d: string };
   return {
     livekitApiKey: `API${randomBytes(6).toString('hex')}`,
     livekitApiSecret: randomBytes(32).toString('base64url'),
     s3AccessKeyId: `parley${randomBytes(4).toString('hex')}`,
     s3SecretAccessKey: randomBytes(24).toString('base64url'),
+    observerSecret: randomBytes(32).toString('base64url'),
+    telemetryKeyId: `tm-${randomBytes(3).toString('hex')}`,
+    telemetrySecret: randomBytes(32).toString('base64url'),
+    ticketKeyId: `st-${randomBytes(3).toString('hex')}`,
+    ticketPrivateJwk: { kty: 'OKP', crv: 'Ed25519', x: jwk.x, d: jwk.d },
   };
 }
 
@@ -104,6 +117,12 @@ export function stackEnv(profile: StackProfile, secrets: StackSecrets, objectSto
     S3_ACCESS_KEY_ID: secrets.s3AccessKeyId,
     S3_SECRET_ACCESS_KEY: secrets.s3SecretAccessKey,
     S3_FORCE_PATH_STYLE: 'true',
+    SESSION_TICKET_PUBLIC_KEYS: JSON.stringify({
+      keys: [{ kty: 'OKP', crv: 'Ed25519', x: secrets.ticketPrivateJwk.x, kid: secrets.ticketKeyId }],
+    }),
+    SESSION_TICKET_PRIVATE_KEY: JSON.stringify({ ...secrets.ticketPrivateJwk, kid: secrets.ticketKeyId }),
+    TELEMETRY_SIGNING_KEYS: `${secrets.telemetryKeyId}:${secrets.telemetrySecret}`,
+    OBSERVER_SHARED_SECRET: secrets.observerSecret,
     // Node 20 is this machine's runtime; the SDK's notice about its 2027 Node 22 floor is in the README.
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };

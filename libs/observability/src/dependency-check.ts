@@ -9,6 +9,11 @@ export interface DependencyCheck {
 
 export const DEPENDENCY_CHECKS = Symbol('DEPENDENCY_CHECKS');
 
+export interface RegisteredCheck {
+  check: DependencyCheck;
+  critical: boolean;
+}
+
 export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {

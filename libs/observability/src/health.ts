@@ -3,7 +3,7 @@ import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/s
 import type { DependencyStatus, ReadinessReport } from '@app/contracts';
 import type { FastifyReply } from 'fastify';
 import { Gauge } from 'prom-client';
-import { DEPENDENCY_CHECKS, withTimeout, type DependencyCheck } from './dependency-check';
+import { DEPENDENCY_CHECKS, withTimeout, type DependencyCheck, type RegisteredCheck } from './dependency-check';
 import { MetricsRegistry } from './metrics';
 
 export const HEALTH_OPTIONS = Symbol('HEALTH_OPTIONS');
@@ -18,7 +18,7 @@ export class ReadinessService {
   private readonly upGauge: Gauge;
 
   constructor(
-    @Inject(DEPENDENCY_CHECKS) private readonly checks: DependencyCheck[],
+    @Inject(DEPENDENCY_CHECKS) private readonly checks: RegisteredCheck[],
     @Inject(HEALTH_OPTIONS) private readonly options: HealthOptions,
     @Inject(MetricsRegistry) registry: MetricsRegistry,
   ) {
@@ -32,23 +32,31 @@ export class ReadinessService {
 
   async report(): Promise<ReadinessReport> {
     const timeoutMs = this.options.checkTimeoutMs ?? 2_000;
-    const dependencies = await Promise.all(this.checks.map((check) => this.run(check, timeoutMs)));
+    const dependencies = await Promise.all(this.checks.map((entry) => this.run(entry, timeoutMs)));
     for (const dep of dependencies) this.upGauge.set({ dependency: dep.name }, dep.status === 'up' ? 1 : 0);
+    const down = dependencies.filter((d) => d.status === 'down');
     return {
       service: this.options.service,
-      status: dependencies.every((d) => d.status === 'up') ? 'ready' : 'not_ready',
+      status: down.length === 0 ? 'ready' : down.some((d) => d.critical) ? 'not_ready' : 'degraded',
       checkedAt: new Date().toISOString(),
       dependencies,
     };
   }
 
-  private async run(check: DependencyCheck, timeoutMs: number): Promise<DependencyStatus> {
+  /** True unless a critical dependency is down; cheap enough for request paths to consult. */
+  async isDependencyUp(name: DependencyStatus['name']): Promise<boolean> {
+    const entry = this.checks.find((c) => c.check.name === name);
+    if (!entry) return false;
+    return (await this.run(entry, this.options.checkTimeoutMs ?? 2_000)).status === 'up';
+  }
+
+  private async run({ check, critical }: RegisteredCheck, timeoutMs: number): Promise<DependencyStatus> {
     const started = performance.now();
     try {
       await withTimeout(check.check(), timeoutMs, check.name);
-      return { name: check.name, status: 'up', latencyMs: elapsed(started) };
+      return { name: check.name, status: 'up', critical, latencyMs: elapsed(started) };
     } catch (err) {
-      return { name: check.name, status: 'down', latencyMs: elapsed(started), error: describe(err) };
+      return { name: check.name, status: 'down', critical, latencyMs: elapsed(started), error: describe(err) };
     }
   }
 }
@@ -81,11 +89,11 @@ class HealthController {
   }
 
   @Get('readyz')
-  @ApiOkResponse({ description: 'Every dependency answered.' })
-  @ApiServiceUnavailableResponse({ description: 'At least one dependency is down; the body says which.' })
+  @ApiOkResponse({ description: 'Every dependency answered (ready), or only non-critical ones are down (degraded).' })
+  @ApiServiceUnavailableResponse({ description: 'A critical dependency is down; the body says which.' })
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<ReadinessReport> {
     const report = await this.readiness.report();
-    reply.status(report.status === 'ready' ? 200 : 503);
+    reply.status(report.status === 'not_ready' ? 503 : 200);
     reply.header('Cache-Control', 'no-store');
     return report;
   }
@@ -93,15 +101,21 @@ class HealthController {
 
 @Module({})
 export class HealthModule {
-  static forRoot(options: HealthOptions & { checks: Type<DependencyCheck>[] }): DynamicModule {
+  /** `checks`: critical by default; `{ use, critical: false }` for a dependency whose loss only degrades. */
+  static forRoot(options: HealthOptions & { checks: Array<Type<DependencyCheck> | { use: Type<DependencyCheck>; critical: false }> }): DynamicModule {
     const { checks, ...rest } = options;
+    const entries = checks.map((c) => ('use' in c ? { type: c.use, critical: c.critical } : { type: c, critical: true }));
     return {
       module: HealthModule,
       controllers: [HealthController],
       providers: [
         { provide: HEALTH_OPTIONS, useValue: rest },
-        ...checks,
-        { provide: DEPENDENCY_CHECKS, inject: checks, useFactory: (...instances: DependencyCheck[]) => instances },
+        {
+          provide: DEPENDENCY_CHECKS,
+          inject: entries.map((e) => e.type),
+          useFactory: (...instances: DependencyCheck[]): RegisteredCheck[] =>
+            instances.map((check, i) => ({ check, critical: entries[i].critical })),
+        },
         ReadinessService,
       ],
       exports: [ReadinessService],

@@ -1,0 +1,28 @@
+import { createParamDecorator, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import type { TelemetryClaims } from '@app/contracts';
+import { DomainError, DomainErrorCode } from '@app/http';
+import type { FastifyRequest } from 'fastify';
+import { TelemetryTokenService } from './telemetry-token.service';
+
+type RequestWithTelemetry = FastifyRequest & { telemetry?: TelemetryClaims };
+
+/** Bearer telemetry JWT (R-T3) → request.telemetry. Nothing else opens these endpoints. */
+@Injectable()
+export class TelemetryGuard implements CanActivate {
+  constructor(private readonly tokens: TelemetryTokenService) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<RequestWithTelemetry>();
+    const header = request.headers.authorization;
+    const match = typeof header === 'string' ? /^Bearer ([A-Za-z0-9._-]{16,4096})$/.exec(header) : null;
+    if (!match) throw new DomainError(DomainErrorCode.Unauthenticated, 'expected Authorization: Bearer <telemetry token>');
+    request.telemetry = await this.tokens.verify(match[1]);
+    return true;
+  }
+}
+
+export const Telemetry = createParamDecorator((_data: unknown, context: ExecutionContext): TelemetryClaims => {
+  const claims = context.switchToHttp().getRequest<RequestWithTelemetry>().telemetry;
+  if (!claims) throw new Error('TelemetryGuard must run before @Telemetry()');
+  return claims;
+});
