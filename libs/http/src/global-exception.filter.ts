@@ -52,6 +52,11 @@ export class GlobalExceptionFilter implements ExceptionFilter {
       if (statusCode >= 500) this.logger.error({ err: exception }, 'HTTP exception');
       return { statusCode, code: HTTP_CODES[statusCode] ?? `HTTP_${statusCode}`, message };
     }
+    const outage = dependencyOutage(exception);
+    if (outage) {
+      this.logger.warn({ err: exception }, `${outage} unavailable`);
+      return { statusCode: 503, code: 'DEPENDENCY_UNAVAILABLE', message: `${outage} is unavailable right now; try again shortly` };
+    }
     const fastifyStatus = (exception as { statusCode?: unknown })?.statusCode;
     if (typeof fastifyStatus === 'number' && fastifyStatus >= 400 && fastifyStatus < 500) {
       return {
@@ -64,6 +69,17 @@ export class GlobalExceptionFilter implements ExceptionFilter {
     this.logger.error({ err: exception, errorId }, 'Unhandled error');
     return { statusCode: 500, code: 'INTERNAL', message: `Internal server error (errorId ${errorId})` };
   }
+}
+
+// A dependency that is down is a 503 for the caller (retry later), not a 500 (our bug).
+function dependencyOutage(exception: unknown): string | undefined {
+  const err = exception as { name?: unknown; message?: unknown; code?: unknown };
+  if (!err || typeof err !== 'object') return undefined;
+  if (err.name === 'MaxRetriesPerRequestError' || err.message === 'Connection is closed.' || err.message === "Stream isn't writeable and enableOfflineQueue options is false") {
+    return 'Redis';
+  }
+  if (err.code === 'ECONNREFUSED' || err.code === 'ETIMEDOUT' || err.code === 'ECONNRESET') return 'A backing service';
+  return undefined;
 }
 
 function validationBody(error: ZodError): ErrorBody {

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Queue, Worker, type Job } from 'bullmq';
 import Redis from 'ioredis';
+import { logRedisErrors } from '@app/redis';
 import { VSS_CONFIG, type VideoStreamingServerConfig } from '../config';
 import { SessionRepository } from '../sessions/session.repository';
 
@@ -32,13 +33,22 @@ export class LiveKitEventsQueue implements OnModuleInit, OnApplicationShutdown {
 
   onModuleInit(): void {
     // BullMQ needs blocking commands to wait forever, so it gets its own connection.
-    this.connection = new Redis(this.config.redis.url, { maxRetriesPerRequest: null, connectionName: `${this.config.redis.connectionName}-queue` });
+    this.connection = logRedisErrors(
+      new Redis(this.config.redis.url, { maxRetriesPerRequest: null, connectionName: `${this.config.redis.connectionName}-queue` }),
+      'queue',
+    );
     this.queue = new Queue(LIVEKIT_EVENTS_QUEUE, {
       connection: this.connection,
       defaultJobOptions: { attempts: 5, backoff: { type: 'exponential', delay: 500 }, removeOnComplete: 1_000, removeOnFail: 5_000 },
     });
-    this.worker = new Worker(LIVEKIT_EVENTS_QUEUE, (job) => this.apply(job), { connection: this.connection.duplicate(), concurrency: 8 });
+    this.worker = new Worker(LIVEKIT_EVENTS_QUEUE, (job) => this.apply(job), {
+      connection: logRedisErrors(this.connection.duplicate(), 'queue-worker'),
+      concurrency: 8,
+    });
     this.worker.on('failed', (job, err) => this.logger.warn({ err, jobId: job?.id }, 'LiveKit event job failed'));
+    // Connection errors are already logged by logRedisErrors; these listeners keep them handled.
+    this.worker.on('error', () => undefined);
+    this.queue.on('error', () => undefined);
   }
 
   async enqueue(event: LiveKitEventJob): Promise<void> {
