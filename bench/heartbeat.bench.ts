@@ -39,7 +39,7 @@ async function main(): Promise<void> {
     goal: 0.7,
     notes: [
       'work per request, both servers: verify an HS256 telemetry JWT (jose jwtVerify, kid → key, audience, issuer), ' +
-        'then one EVALSHA of the HEARTBEAT Lua script (HGET, ZADD, HSET) on the shared Redis 7 at 127.0.0.1:6379, DB 13 ' +
+        'then one EVALSHA of the HEARTBEAT Lua script (HGET, ZADD, HSET) on the shared Redis at 127.0.0.1:6379, DB 13 ' +
         '(app keys `vss:…`, baseline keys `bench:vss:…`)',
       'the telemetry JWT comes from the running app (POST /v1/tokens/participant, then POST /v1/tokens/telemetry), ' +
         'so the session is open; every request sends the same JWT, so every heartbeat refreshes the same session',

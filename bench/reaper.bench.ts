@@ -10,6 +10,7 @@ import { ManagedProcess, pingRedis, RUN_DIR, startLiveKitServer, waitUntilReady,
 import { buildRoomName } from '@app/room-naming';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import Redis from 'ioredis';
+import { RoomServiceClient } from 'livekit-server-sdk';
 import { loadVideoStreamingServerConfig } from '../apps/video-streaming-server/src/config';
 import { createVideoStreamingServer } from '../apps/video-streaming-server/src/create-app';
 import { ReaperService, type ReaperRun } from '../apps/video-streaming-server/src/sessions/reaper.service';
@@ -22,8 +23,13 @@ const REDIS_PORT = 26399;
 const LIVEKIT = { port: 27880, rtcTcpPort: 27881, rtcUdpPort: 27882 };
 const GRACE_MS = 2_000;
 const ZOMBIES = 100;
+const WARMUP_RUNS = 2;
 const RUNS = 5;
-const SIZES = [10_000, 1_000_000];
+// Each population in its own DB of the one redis-server, each read by its own app instance.
+const POPULATIONS = [
+  { size: 10_000, db: 0 },
+  { size: 1_000_000, db: 1 },
+];
 const FILL_BATCH = 5_000;
 const FILL_IN_FLIGHT = 4;
 const ORG = '0b6f2a52-8c1e-4d7a-9f10-3c4d5e6f7a8b';
@@ -37,7 +43,7 @@ const zombieSubject = (n: number) => ({ room: buildRoomName({ kind: 'interview',
 
 /**
  * Writes sessions the way SessionRepository.open does (session hash, room set, rooms set,
- * liveness zset entry), pipelined in batches.
+ * liveness zset entry), in one pipeline.
  */
 async function writeSessions(redis: Redis, subjects: Array<{ room: string; identity: string }>, score: number): Promise<void> {
   const pipeline = redis.pipeline();
@@ -57,12 +63,12 @@ async function writeSessions(redis: Redis, subjects: Array<{ room: string; ident
   if (failed) throw failed[0];
 }
 
-async function fillLive(redis: Redis, from: number, to: number, score: number): Promise<void> {
-  let next = from;
+async function fillLive(redis: Redis, size: number, score: number): Promise<void> {
+  let next = 0;
   const worker = async () => {
-    while (next < to) {
+    while (next < size) {
       const start = next;
-      next = Math.min(to, next + FILL_BATCH);
+      next = Math.min(size, next + FILL_BATCH);
       const subjects = [];
       for (let n = start; n < next; n++) subjects.push(liveSubject(n));
       await writeSessions(redis, subjects, score);
@@ -97,10 +103,14 @@ function expectReaped(timed: Timed, count: number, what: string): void {
   }
 }
 
-interface SizeResult {
+interface Population {
   size: number;
+  db: number;
+  redis: Redis;
+  app: NestFastifyApplication;
+  reaper: ReaperService;
   fillSeconds: number;
-  redisMemory: string;
+  redisKeys: number;
   reapMs: number[];
   emptyMs: number[];
 }
@@ -109,12 +119,13 @@ async function main(): Promise<void> {
   const started = Date.now();
   const stops: Array<() => Promise<void>> = [];
   const stopAll = async () => {
-    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    for (const stop of stops.reverse()) await stop().catch((err: unknown) => log(`stop failed: ${String(err)}`));
     stops.length = 0;
   };
   process.once('SIGINT', () => void stopAll().finally(() => process.exit(130)));
+  // The in-process app must not print the AWS SDK's Node 22 notice into the report (see README).
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   try {
-    const redisUrl = `redis://127.0.0.1:${REDIS_PORT}/0`;
     const redisBinary = which('redis-server');
     if (!redisBinary) throw new Error('redis-server is not installed (apt-get install redis-server)');
     const runDir = join(RUN_DIR, 'bench');
@@ -127,115 +138,146 @@ async function main(): Promise<void> {
       logDir: BENCH_LOG_DIR,
     });
     stops.push(() => redisProc.stop());
-    await waitUntilReady(() => pingRedis(redisUrl), { component: 'bench redis', timeoutMs: 15_000, abortReason: () => redisProc.exitDescription(), hint: `see ${redisProc.logFile}; is port ${REDIS_PORT} free?` });
-
-    const bench = benchEnv({
-      livekitPort: LIVEKIT.port,
-      redisUrl,
-      overrides: {
-        // In-process: the app's log lines would land in this report; one line per pass is noise anyway.
-        LOG_LEVEL: 'silent',
-        HEARTBEAT_INTERVAL_MS: '500',
-        HEARTBEAT_GRACE_MS: String(GRACE_MS),
-        REAPER_INTERVAL_MS: '60000',
-        RECONCILE_INTERVAL_MS: '3600000',
-      },
+    const redisUrl = (db: number) => `redis://127.0.0.1:${REDIS_PORT}/${db}`;
+    await waitUntilReady(() => pingRedis(redisUrl(0)), {
+      component: 'bench redis',
+      timeoutMs: 15_000,
+      abortReason: () => redisProc.exitDescription(),
+      hint: `see ${redisProc.logFile}; is port ${REDIS_PORT} free?`,
     });
+
+    const overrides = {
+      // In-process: the app's log lines would land in this report (one line per pass).
+      LOG_LEVEL: 'silent',
+      HEARTBEAT_INTERVAL_MS: '500',
+      HEARTBEAT_GRACE_MS: String(GRACE_MS),
+      REAPER_INTERVAL_MS: '60000',
+      RECONCILE_INTERVAL_MS: '3600000',
+    };
+    const bench = benchEnv({ livekitPort: LIVEKIT.port, overrides });
     const livekit = await startLiveKitServer(
       { name: 'bench-livekit', ...LIVEKIT, keys: { [bench.secrets.livekitApiKey]: bench.secrets.livekitApiSecret }, runDir, logDir: BENCH_LOG_DIR },
       log,
     );
     stops.push(() => livekit.stop());
 
-    const app: NestFastifyApplication = await createVideoStreamingServer(loadVideoStreamingServerConfig(bench.env));
-    stops.push(() => app.close());
-    await app.init();
-    const reaper = app.get(ReaperService);
-    const redis = new Redis(redisUrl, { connectionName: 'bench-fill' });
-    stops.push(async () => void redis.disconnect());
-
-    // First sight of this Redis's run_id: the reaper holds itself for one grace period. Let it.
-    const first = await reaper.runOnce();
-    log(`first pass: ${JSON.stringify(first)} (expected: held, recovering)`);
-
     // Virtual "now": live sessions carry it as their last heartbeat, zombies are 2 grace periods
-    // older, and every pass runs at it — so a million live sessions stay fresh for the whole
-    // benchmark without rewriting their scores. The hold above runs on the real clock.
+    // older, and every pass runs at it (runOnce(now)) — so a million live sessions stay fresh for
+    // the whole benchmark without rewriting their scores. Holds still run on the real clock.
     const now = Date.now();
-    const results: SizeResult[] = [];
-    let filled = 0;
-    for (const size of SIZES) {
-      log(`filling live sessions ${filled} → ${size}`);
+    const populations: Population[] = [];
+    for (const { size, db } of POPULATIONS) {
+      const redis = new Redis(redisUrl(db), { connectionName: 'bench-fill' });
+      stops.push(async () => void redis.disconnect());
+      const app = await createVideoStreamingServer(loadVideoStreamingServerConfig({ ...bench.env, REDIS_URL: redisUrl(db) }));
+      stops.push(() => app.close());
+      await app.init();
+      const reaper = app.get(ReaperService);
+      // First sight of this Redis's run_id: the reaper holds itself for one grace period. Let it.
+      const first = await reaper.runOnce();
+      if (!('held' in first)) throw new Error(`expected the first pass to be held, got ${JSON.stringify(first)}`);
+      log(`${fmt(size)} live sessions in DB ${db}: first pass held (${first.held}), as expected; filling`);
       const fillStarted = performance.now();
-      await fillLive(redis, filled, size, now);
+      await fillLive(redis, size, now);
       const fillSeconds = (performance.now() - fillStarted) / 1000;
-      filled = size;
       const live = await redis.zcard('vss:liveness');
       if (live !== size) throw new Error(`expected ${size} live sessions, found ${live}`);
-      await waitUntilReady(async () => {
-        if (await redis.exists('vss:reaper:hold_until')) throw new Error('reaper still on hold');
-      }, { component: 'reaper hold', timeoutMs: GRACE_MS * 3 });
-      const redisMemory = /used_memory_human:(\S+)/.exec(await redis.info('memory'))?.[1] ?? '?';
-
-      await addZombies(redis, ZOMBIES, now - 2 * GRACE_MS);
-      expectReaped(await timedRun(reaper, now), ZOMBIES, `warm-up at ${size}`);
-      const reapMs: number[] = [];
-      const emptyMs: number[] = [];
-      for (let i = 0; i < RUNS; i++) {
-        await addZombies(redis, ZOMBIES, now - 2 * GRACE_MS);
-        const timed = await timedRun(reaper, now);
-        expectReaped(timed, ZOMBIES, `run ${i + 1} at ${size}`);
-        reapMs.push(timed.ms);
-        // Same pass with nothing to reap: what the size alone costs.
-        const empty = await timedRun(reaper, now);
-        expectReaped(empty, 0, `empty run ${i + 1} at ${size}`);
-        emptyMs.push(empty.ms);
-      }
-      const stillLive = await redis.zcard('vss:liveness');
-      if (stillLive !== size) throw new Error(`live sessions were touched: ${stillLive} left of ${size}`);
-      log(`${fmt(size)} live: reap 100 ${reapMs.map((m) => m.toFixed(1)).join(', ')} ms; empty pass ${emptyMs.map((m) => m.toFixed(2)).join(', ')} ms`);
-      results.push({ size, fillSeconds, redisMemory, reapMs, emptyMs });
+      populations.push({ size, db, redis, app, reaper, fillSeconds, redisKeys: await redis.dbsize(), reapMs: [], emptyMs: [] });
     }
-    const redisVersion = /redis_version:(\S+)/.exec(await redis.info('server'))?.[1] ?? '?';
-    console.log(report(results, redisVersion, Math.round((Date.now() - started) / 1000)));
+    for (const p of populations) {
+      await waitUntilReady(
+        async () => {
+          if (await p.redis.exists('vss:reaper:hold_until')) throw new Error('reaper still on hold');
+        },
+        { component: 'reaper hold', timeoutMs: GRACE_MS * 3 },
+      );
+    }
+
+    // Alternate the sizes (10k, 1M, 10k, 1M, …) so drifts of the machine hit both alike.
+    for (let i = 0; i < WARMUP_RUNS + RUNS; i++) {
+      const measured = i >= WARMUP_RUNS;
+      for (const p of populations) {
+        await addZombies(p.redis, ZOMBIES, now - 2 * GRACE_MS);
+        const timed = await timedRun(p.reaper, now);
+        expectReaped(timed, ZOMBIES, `pass ${i + 1} at ${p.size}`);
+        // Same pass with nothing to reap: what the size alone costs.
+        const empty = await timedRun(p.reaper, now);
+        expectReaped(empty, 0, `empty pass ${i + 1} at ${p.size}`);
+        if (measured) {
+          p.reapMs.push(timed.ms);
+          p.emptyMs.push(empty.ms);
+        }
+        log(`${measured ? 'pass' : 'warm-up'} ${fmt(p.size)}: reap ${timed.ms.toFixed(1)} ms, empty ${empty.ms.toFixed(2)} ms`);
+      }
+    }
+    for (const p of populations) {
+      const live = await p.redis.zcard('vss:liveness');
+      if (live !== p.size) throw new Error(`live sessions were touched: ${live} left of ${p.size}`);
+    }
+
+    // Where the time goes: the same 100 RemoveParticipant calls, one after the other, alone.
+    const rooms = populations[0].app.get(RoomServiceClient);
+    const removeMs: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const subjects = Array.from({ length: ZOMBIES }, (_, n) => zombieSubject(1_000_000 + i * ZOMBIES + n));
+      const t = performance.now();
+      for (const s of subjects) await rooms.removeParticipant(s.room, s.identity).catch(() => undefined);
+      removeMs.push(performance.now() - t);
+    }
+
+    const info = await populations[0].redis.info();
+    const redisVersion = /redis_version:(\S+)/.exec(info)?.[1] ?? '?';
+    const redisMemory = /used_memory_human:(\S+)/.exec(info)?.[1] ?? '?';
+    console.log(report(populations, removeMs, redisVersion, redisMemory, Math.round((Date.now() - started) / 1000)));
   } finally {
     await stopAll();
   }
 }
 
-function report(results: SizeResult[], redisVersion: string, wallSeconds: number): string {
-  const [small, large] = results;
+function report(populations: Population[], removeMs: number[], redisVersion: string, redisMemory: string, wallSeconds: number): string {
+  const [small, large] = populations;
   const ratio = median(large.reapMs) / median(small.reapMs);
   const emptyRatio = median(large.emptyMs) / median(small.emptyMs);
-  const row = (r: SizeResult) =>
-    `| ${fmt(r.size)} | ${r.reapMs.map((m) => fmt(m, 1)).join(' · ')} | **${fmt(median(r.reapMs), 1)}** | ${r.emptyMs.map((m) => fmt(m, 2)).join(' · ')} | ${fmt(median(r.emptyMs), 2)} | ${fmt(r.fillSeconds, 1)} s | ${r.redisMemory} |`;
+  const row = (p: Population) =>
+    `| ${fmt(p.size)} | ${p.reapMs.map((m) => fmt(m, 1)).join(' · ')} | **${fmt(median(p.reapMs), 1)}** | ` +
+    `${p.emptyMs.map((m) => fmt(m, 2)).join(' · ')} | ${fmt(median(p.emptyMs), 2)} | ${fmt(p.fillSeconds, 1)} s | ${fmt(p.redisKeys)} |`;
   return [
     '## ReaperService.runOnce — 100 zombies among 10k vs 1M live sessions',
     '',
     '- command: `node dist/bench/reaper.bench.js` (after `npm run build`)',
     `- ${machineLine()}`,
-    `- stack: dedicated redis-server ${redisVersion} on 127.0.0.1:${REDIS_PORT} (no persistence), real livekit-server on ${LIVEKIT.port}/${LIVEKIT.rtcTcpPort}/${LIVEKIT.rtcUdpPort}; ` +
-      'the app built in this process with createVideoStreamingServer + init (no HTTP listener), LOG_LEVEL=silent, ' +
-      `HEARTBEAT_GRACE_MS=${GRACE_MS}, HEARTBEAT_INTERVAL_MS=500, REAPER_INTERVAL_MS=60000 (timer never fires), RECONCILE_INTERVAL_MS=3600000, REAPER_BATCH_SIZE=500`,
-    '- data: sessions written as SessionRepository.open does (hash, room set, rooms set, `vss:liveness` entry), pipelined; ' +
-      'one room per session (`interview_<uuid>`, identity `candidate-<n>`); the 1M population is the 10k one topped up',
-    '- method: the first pass is held (new Redis run_id) and discarded; passes run at a fixed `now` (runOnce(now)) equal to the live sessions\' score; ' +
-      `before each pass ${ZOMBIES} zombies (status active, score now − 2 × grace) are added; 1 warm-up pass + ${RUNS} measured passes per size, ` +
-      'each checked to return reaped 100 / claimed 100 / failed 0, each followed by a pass with nothing to reap; the live count is checked unchanged afterwards',
-    '- each zombie costs HGETALL, RoomService.RemoveParticipant on livekit-server (answers 404: no such room), ABANDON (Lua) and ZREM, one after the other',
+    `- stack: dedicated redis-server ${redisVersion} on 127.0.0.1:${REDIS_PORT} (no persistence; ${redisMemory} used at the end), ` +
+      `real livekit-server on ${LIVEKIT.port}/${LIVEKIT.rtcTcpPort}/${LIVEKIT.rtcUdpPort}; ` +
+      'two app instances built in this process with createVideoStreamingServer + init (no HTTP listener), one per population ' +
+      '(10k in Redis DB 0, 1M in DB 1), LOG_LEVEL=silent, ' +
+      `HEARTBEAT_GRACE_MS=${GRACE_MS}, HEARTBEAT_INTERVAL_MS=500, REAPER_INTERVAL_MS=60000 (the timer never fires), RECONCILE_INTERVAL_MS=3600000, REAPER_BATCH_SIZE=500`,
+    '- data: sessions written as SessionRepository.open writes them (hash, room set, `vss:rooms`, `vss:liveness` entry), pipelined; ' +
+      'one room per session (`interview_<uuid>`, identity `candidate-<n>`)',
+    "- method: each app's first pass is held (new Redis run_id) and discarded; passes run at a fixed `now` (runOnce(now)) equal to the live sessions' score; " +
+      `before each pass ${ZOMBIES} zombies (status active, score now − 2 × grace) are added; ${WARMUP_RUNS} warm-up + ${RUNS} measured passes per size, ` +
+      'sizes alternating (10k, 1M, 10k, …); every pass is checked to return reaped 100 / claimed 100 / failed 0 and is followed by a pass with nothing to reap; ' +
+      'the live counts are checked unchanged at the end',
+    '- each zombie costs, one after the other: HGETALL, RoomService.RemoveParticipant on livekit-server (404, no such room: done), ABANDON (Lua), ZREM',
     `- wall time: ${wallSeconds} s`,
     '',
-    '| live sessions | reap 100 zombies, ms (each pass) | median ms | pass with nothing to reap, ms | median ms | fill time | Redis memory |',
+    '| live sessions | reap 100 zombies, ms (each pass) | median ms | pass with nothing to reap, ms | median ms | fill time | keys in its DB |',
     '| ---: | --- | ---: | --- | ---: | ---: | ---: |',
     row(small),
     row(large),
     '',
     `1M / 10k: **${fmt(ratio, 2)}** for reaping 100 zombies (goal ≤ 1.5: ${ratio <= 1.5 ? 'met' : 'MISSED'}); ${fmt(emptyRatio, 2)} for a pass with nothing to reap.`,
     '',
+    `For scale: the same 100 RemoveParticipant calls alone, one after the other, take ${removeMs.map((m) => fmt(m, 1)).join(' · ')} ms ` +
+      `(median ${fmt(median(removeMs), 1)} ms, ${fmt(median(removeMs) / ZOMBIES, 2)} ms each).`,
+    '',
   ].join('\n');
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+main()
+  .catch((err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  })
+  // app.close() leaves one Redis connection open (the BullMQ worker's duplicate() in
+  // LiveKitEventsQueue is never closed), which would keep this process alive: exit explicitly.
+  .finally(() => process.exit());

@@ -15,7 +15,7 @@ void runHttpComparison({
   notes: [
     'work per request, both servers: verify an Ed25519 session ticket (jose jwtVerify, EdDSA, audience), check room and identity, ' +
       "sign a LiveKit AccessToken (HS256) with grantFor('candidate', room), metadata and attributes; no Redis, no LiveKit call",
-    'every request carries the same ticket and body (about 700 bytes of JSON); the answer is about 1 KB',
+    'every request carries the same ticket and body',
   ],
   prepare: async ({ bench }) => {
     const room = buildRoomName({ kind: 'interview', id: randomUUID(), noBot: true });

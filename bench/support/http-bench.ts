@@ -83,7 +83,11 @@ export async function runHttpComparison(spec: HttpComparison): Promise<void> {
     const request = await spec.prepare({ bench, app });
     const appTarget = target('app', app, request);
     const baseTarget = target('baseline', baseline, request);
-    await checkBoth([appTarget, baseTarget], spec.expect);
+    const sizes = await checkBoth([appTarget, baseTarget], spec.expect);
+    const requestNote =
+      `request: ${request.method} ${request.path}, ${request.body ? `${Buffer.byteLength(request.body)}-byte JSON body` : 'no body'}` +
+      `${request.headers?.authorization ? `, ${Buffer.byteLength(request.headers.authorization)}-byte Authorization header` : ''}; ` +
+      `response body: app ${sizes[0]} bytes, baseline ${sizes[1]} bytes`;
     const results = await compare([appTarget, baseTarget], load, log);
 
     // Secondary: how much of the gap is per-request logging? One more round, app logging off.
@@ -97,7 +101,7 @@ export async function runHttpComparison(spec: HttpComparison): Promise<void> {
     const secondary = await compare([silentTarget, baseTarget], { ...load, rounds: 1 }, log);
 
     const wall = Math.round((Date.now() - started) / 1000);
-    console.log(report(spec, load, results, secondary, wall));
+    console.log(report(spec, requestNote, load, results, secondary, wall));
     const failed = [...failures(results), ...failures(secondary)];
     if (failed.length > 0) {
       console.error(`[bench] FAILED requests — the figures above are not valid:\n  ${failed.join('\n  ')}`);
@@ -109,11 +113,13 @@ export async function runHttpComparison(spec: HttpComparison): Promise<void> {
   }
 }
 
-async function checkBoth(targets: Target[], expect: HttpComparison['expect']): Promise<void> {
-  for (const t of targets) await checkTarget(t, expect);
+async function checkBoth(targets: Target[], expect: HttpComparison['expect']): Promise<number[]> {
+  const sizes: number[] = [];
+  for (const t of targets) sizes.push((await checkTarget(t, expect)).responseBytes);
+  return sizes;
 }
 
-function report(spec: HttpComparison, load: LoadOptions, results: RoundResult[], secondary: RoundResult[], wallSeconds: number): string {
+function report(spec: HttpComparison, requestNote: string, load: LoadOptions, results: RoundResult[], secondary: RoundResult[], wallSeconds: number): string {
   const app = summarize(results, 'app');
   const baseline = summarize(results, 'baseline');
   const silent = summarize(secondary, 'app, LOG_LEVEL=silent');
@@ -128,6 +134,7 @@ function report(spec: HttpComparison, load: LoadOptions, results: RoundResult[],
     '- servers: child processes `node --enable-source-maps dist/…` with NODE_ENV=production, stdout to /dev/null; ' +
       'the app with LOG_LEVEL=info, so its per-request log line is included',
     ...(spec.notes ?? []).map((n) => `- ${n}`),
+    `- ${requestNote}`,
     `- wall time: ${wallSeconds} s`,
     '',
     roundsTable(results),

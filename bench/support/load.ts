@@ -87,7 +87,8 @@ async function hit(target: Target, seconds: number, options: LoadOptions): Promi
   const machine = machineBusySeconds() - machineBefore;
   const ok = result['2xx'];
   return {
-    reqPerSec: result.requests.average,
+    // Successful answers over the run's actual length (autocannon may overrun `duration` slightly).
+    reqPerSec: ok / result.duration,
     p50: result.latency.p50,
     p99: result.latency.p99,
     ok,
@@ -101,11 +102,12 @@ async function hit(target: Target, seconds: number, options: LoadOptions): Promi
 }
 
 /** One request, checked, before any load: a benchmark of 401s measures nothing. */
-export async function checkTarget(target: Target, expect: (status: number, body: string) => string | undefined): Promise<void> {
+export async function checkTarget(target: Target, expect: (status: number, body: string) => string | undefined): Promise<{ responseBytes: number }> {
   const response = await fetch(target.url, { method: target.method, headers: target.headers, body: target.body });
   const body = await response.text();
   const problem = expect(response.status, body);
   if (problem) throw new Error(`${target.label} (${target.url}) answered ${response.status}: ${problem}\n${body.slice(0, 500)}`);
+  return { responseBytes: Buffer.byteLength(body) };
 }
 
 /**

@@ -4,6 +4,7 @@ import { TEST_PROFILE } from '@app/devstack';
 import { buildRoomName } from '@app/room-naming';
 import { dispose, Room } from '@livekit/rtc-node';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import Redis from 'ioredis';
 import { RoomServiceClient } from 'livekit-server-sdk';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ReconciliationService } from '../../apps/video-streaming-server/src/rooms/reconciliation.service';
@@ -147,6 +148,22 @@ describe('reconciliation with RoomService', () => {
     } finally {
       await participant.disconnect();
       await rooms.deleteRoom(liveRoom).catch(() => undefined);
+    }
+  });
+});
+
+describe('shutdown', () => {
+  it('closes every Redis connection it opened, so the process can exit', async () => {
+    const admin = new Redis(env.REDIS_URL);
+    const ours = async () => String(await admin.client('LIST')).split('\n').filter((l: string) => /name=video-streaming-server/.test(l)).length;
+    try {
+      const before = await ours();
+      const extra = await startVss(env);
+      await eventually(async () => expect(await ours()).toBeGreaterThan(before), 5_000);
+      await extra.close();
+      await eventually(async () => expect(await ours()).toBe(before), 5_000);
+    } finally {
+      admin.disconnect();
     }
   });
 });

@@ -23,6 +23,7 @@ export interface LiveKitEventJob {
 export class LiveKitEventsQueue implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(LiveKitEventsQueue.name);
   private connection!: Redis;
+  private workerConnection!: Redis;
   private queue!: Queue<LiveKitEventJob>;
   private worker!: Worker<LiveKitEventJob>;
 
@@ -41,8 +42,9 @@ export class LiveKitEventsQueue implements OnModuleInit, OnApplicationShutdown {
       connection: this.connection,
       defaultJobOptions: { attempts: 5, backoff: { type: 'exponential', delay: 500 }, removeOnComplete: 1_000, removeOnFail: 5_000 },
     });
+    this.workerConnection = logRedisErrors(this.connection.duplicate(), 'queue-worker');
     this.worker = new Worker(LIVEKIT_EVENTS_QUEUE, (job) => this.apply(job), {
-      connection: logRedisErrors(this.connection.duplicate(), 'queue-worker'),
+      connection: this.workerConnection,
       concurrency: 8,
     });
     this.worker.on('failed', (job, err) => this.logger.warn({ err, jobId: job?.id }, 'LiveKit event job failed'));
@@ -88,6 +90,8 @@ export class LiveKitEventsQueue implements OnModuleInit, OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await this.worker?.close();
     await this.queue?.close();
+    // BullMQ does not close connections it was given; without this the process never exits on its own.
+    this.workerConnection?.disconnect();
     this.connection?.disconnect();
   }
 }
