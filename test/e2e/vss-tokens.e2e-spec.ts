@@ -55,6 +55,7 @@ describe('video-streaming-server tokens', () => {
       expect(claims.video.roomAdmin).toBeUndefined();
       expect(claims.video.canPublishSources).toEqual(['microphone', 'camera', 'screen_share', 'screen_share_audio']);
       expect(claims.exp - Math.floor(Date.now() / 1000)).toBeLessThanOrEqual(15 * 60);
+      expect(new Date(response.json.expiresAt).getTime()).toBe(claims.exp * 1000);
 
       const participant = new Room();
       await participant.connect(env.LIVEKIT_URL, response.json.token, { autoSubscribe: false, dynacast: false });

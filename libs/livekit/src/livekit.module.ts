@@ -1,6 +1,6 @@
-import { Global, Inject, Injectable, Module, type DynamicModule } from '@nestjs/common';
+import { Global, Injectable, Module, type DynamicModule } from '@nestjs/common';
 import type { DependencyCheck } from '@app/observability';
-import { AgentDispatchClient, RoomServiceClient } from 'livekit-server-sdk';
+import { RoomServiceClient } from 'livekit-server-sdk';
 
 export interface LiveKitOptions {
   /** ws:// or wss:// URL that clients and agents dial. */
@@ -9,8 +9,6 @@ export interface LiveKitOptions {
   apiSecret: string;
   requestTimeoutMs: number;
 }
-
-export const LIVEKIT_OPTIONS = Symbol('LIVEKIT_OPTIONS');
 
 /** The server API (Twirp) lives on the same host and port as the signalling WebSocket. */
 export function liveKitApiUrl(wsUrl: string): string {
@@ -43,15 +41,10 @@ export class LiveKitModule {
     return {
       module: LiveKitModule,
       providers: [
-        { provide: LIVEKIT_OPTIONS, useValue: options },
         { provide: RoomServiceClient, useFactory: () => createRoomServiceClient(options) },
-        {
-          provide: AgentDispatchClient,
-          useFactory: () => new AgentDispatchClient(liveKitApiUrl(options.url), options.apiKey, options.apiSecret),
-        },
         LiveKitCheck,
       ],
-      exports: [LIVEKIT_OPTIONS, RoomServiceClient, AgentDispatchClient, LiveKitCheck],
+      exports: [RoomServiceClient, LiveKitCheck],
     };
   }
 }

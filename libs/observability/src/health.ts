@@ -43,13 +43,6 @@ export class ReadinessService {
     };
   }
 
-  /** True unless a critical dependency is down; cheap enough for request paths to consult. */
-  async isDependencyUp(name: DependencyStatus['name']): Promise<boolean> {
-    const entry = this.checks.find((c) => c.check.name === name);
-    if (!entry) return false;
-    return (await this.run(entry, this.options.checkTimeoutMs ?? 2_000)).status === 'up';
-  }
-
   private async run({ check, critical }: RegisteredCheck, timeoutMs: number): Promise<DependencyStatus> {
     const started = performance.now();
     try {

@@ -9,6 +9,7 @@ import type {
 } from '@app/contracts';
 import { parseRoomName } from '@app/room-naming';
 import { DomainError, DomainErrorCode } from '@app/http';
+import { decodeJwt } from 'jose';
 import { AccessToken, type VideoGrant } from 'livekit-server-sdk';
 import { LiveKitKeyRing } from '../auth/livekit-key-ring';
 import { SessionTicketVerifier } from '../auth/session-ticket.verifier';
@@ -83,12 +84,14 @@ export class TokensService {
     const key = this.config.livekitKeys[0];
     const token = new AccessToken(key.id, key.secret, { identity, ttl: ttlSeconds, metadata: extra.metadata, attributes: extra.attributes });
     token.addGrant(grant);
+    const jwt = await token.toJwt();
     return {
-      token: await token.toJwt(),
+      token: jwt,
       url: this.config.livekitPublicUrl,
       room: grant.room!,
       identity,
-      expiresAt: new Date(Date.now() + ttlSeconds * 1000).toISOString(),
+      // The token's own exp claim, so the two can never disagree.
+      expiresAt: new Date(decodeJwt(jwt).exp! * 1000).toISOString(),
     };
   }
 }
