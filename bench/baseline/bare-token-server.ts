@@ -20,7 +20,7 @@ const livekitUrl = env.LIVEKIT_PUBLIC_URL || env.LIVEKIT_URL || 'ws://127.0.0.1:
 const ttlSeconds = Number(env.PARTICIPANT_TOKEN_TTL_SECONDS ?? 15 * 60);
 const publicKeys = JSON.parse(need('SESSION_TICKET_PUBLIC_KEYS')) as { keys: JWK[] };
 const keys = createLocalJWKSet({ keys: publicKeys.keys.map((k) => ({ ...k, alg: 'EdDSA', use: 'sig' })) });
-// grantFor('candidate', room) in apps/video-streaming-server/src/tokens/grants.ts.
+// grantFor('candidate', room) in libs/livekit/src/grants.ts.
 const AUDIO_VIDEO_SCREEN = [TrackSource.MICROPHONE, TrackSource.CAMERA, TrackSource.SCREEN_SHARE, TrackSource.SCREEN_SHARE_AUDIO];
 
 interface Body {

@@ -132,7 +132,7 @@ function report(spec: HttpComparison, requestNote: string, load: LoadOptions, re
     `- load: autocannon in the benchmark process, ${load.connections} connections, pipelining ${load.pipelining}; ` +
       `${load.warmupSeconds} s warm-up per server (discarded), then ${load.rounds} rounds of ${load.roundSeconds} s, app and baseline in turn`,
     '- servers: child processes `node --enable-source-maps dist/…` with NODE_ENV=production, stdout to /dev/null; ' +
-      'the app with LOG_LEVEL=info, so its per-request log line is included',
+      'the app with LOG_LEVEL=info, as deployed: a request line for each request its route logs (heartbeats log only failures)',
     ...(spec.notes ?? []).map((n) => `- ${n}`),
     `- ${requestNote}`,
     `- wall time: ${wallSeconds} s`,

@@ -153,8 +153,10 @@ describe('a built app as a process', () => {
       const line = await waitForLogLine(proc.logFile, requestId);
       const entry = JSON.parse(line);
       expect(entry.service).toBe('video-streaming-server');
-      expect(entry.req.id).toBe(requestId);
-      expect(entry.res.statusCode).toBe(404);
+      expect(entry.requestId).toBe(requestId);
+      expect(entry).toMatchObject({ method: 'GET', url: '/v1/nope' });
+      expect(entry.msg).toBe('request completed');
+      expect(entry.statusCode).toBe(404);
       expect(await readFile(proc.logFile, 'utf8')).not.toContain('super-secret');
     } finally {
       await proc.stop();

@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { LiveKitCheck, LiveKitModule } from '@app/livekit';
 import { ObjectStoreCheck, ObjectStoreModule } from '@app/object-store';
-import { HealthModule, loggingModule, MetricsModule } from '@app/observability';
+import { HealthModule, MetricsModule } from '@app/observability';
 import { RedisCheck, RedisModule } from '@app/redis';
 import { LiveKitKeyRing } from './auth/livekit-key-ring';
 import { ObserverSecretGuard } from './auth/observer-secret.guard';
@@ -28,7 +28,6 @@ export class VideoStreamingServerModule {
     return {
       module: VideoStreamingServerModule,
       imports: [
-        loggingModule(SERVICE_NAME, config.logLevel),
         MetricsModule.forRoot(SERVICE_NAME),
         RedisModule.forRoot(config.redis),
         LiveKitModule.forRoot(config.livekit),

@@ -1,11 +1,13 @@
 import { createHttpApp } from '@app/http';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { VideoStreamingServerModule } from './app.module';
-import type { VideoStreamingServerConfig } from './config';
+import { SERVICE_NAME, type VideoStreamingServerConfig } from './config';
 import { WEBHOOK_CONTENT_TYPE } from './webhooks/livekit-webhook.controller';
 
 export async function createVideoStreamingServer(config: VideoStreamingServerConfig): Promise<NestFastifyApplication> {
   const app = await createHttpApp(VideoStreamingServerModule.register(config), {
+    service: SERVICE_NAME,
+    logLevel: config.logLevel,
     title: 'Parley video-streaming-server',
     description: 'The media-plane authority: LiveKit tokens, webhooks, heartbeats, recording control.',
     bodyLimitBytes: config.http.bodyLimitBytes,

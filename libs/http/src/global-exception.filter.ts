@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { ApiErrorBody } from '@app/contracts';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import { ZodValidationException } from 'nestjs-zod';
 import { ZodError } from 'zod';
 import { DomainError, httpStatusFor } from './domain-error';
@@ -27,18 +27,19 @@ type ErrorBody = Omit<ApiErrorBody, 'requestId'>;
 // type) keep their status; anything else is a 500 whose details stay in the log under an errorId.
 @Catch()
 export class GlobalExceptionFilter implements ExceptionFilter {
-  private readonly logger = new Logger(GlobalExceptionFilter.name);
-
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const reply = http.getResponse<FastifyReply>();
     const request = http.getRequest<FastifyRequest>();
-    const body = this.toBody(exception);
+    // request.log is Fastify's child logger: these lines carry the request id.
+    const body = this.toBody(exception, request.log);
     const requestId = request.id;
+    const retryAfter = exception instanceof DomainError ? exception.details?.retryAfterSeconds : undefined;
+    if (typeof retryAfter === 'number') void reply.header('retry-after', String(retryAfter));
     void reply.status(body.statusCode).send({ ...body, requestId });
   }
 
-  private toBody(exception: unknown): ErrorBody {
+  private toBody(exception: unknown, log: FastifyBaseLogger): ErrorBody {
     if (exception instanceof DomainError) {
       return { statusCode: httpStatusFor(exception.code), code: exception.code, message: exception.message };
     }
@@ -49,12 +50,12 @@ export class GlobalExceptionFilter implements ExceptionFilter {
       const response = exception.getResponse();
       const message =
         typeof response === 'string' ? response : String((response as { message?: unknown }).message ?? exception.message);
-      if (statusCode >= 500) this.logger.error({ err: exception }, 'HTTP exception');
+      if (statusCode >= 500) log.error({ err: exception }, 'HTTP exception');
       return { statusCode, code: HTTP_CODES[statusCode] ?? `HTTP_${statusCode}`, message };
     }
     const outage = dependencyOutage(exception);
     if (outage) {
-      this.logger.warn({ err: exception }, `${outage} unavailable`);
+      log.warn({ err: exception }, `${outage} unavailable`);
       return { statusCode: 503, code: 'DEPENDENCY_UNAVAILABLE', message: `${outage} is unavailable right now; try again shortly` };
     }
     const fastifyStatus = (exception as { statusCode?: unknown })?.statusCode;
@@ -66,7 +67,7 @@ export class GlobalExceptionFilter implements ExceptionFilter {
       };
     }
     const errorId = randomUUID();
-    this.logger.error({ err: exception, errorId }, 'Unhandled error');
+    log.error({ err: exception, errorId }, 'Unhandled error');
     return { statusCode: 500, code: 'INTERNAL', message: `Internal server error (errorId ${errorId})` };
   }
 }

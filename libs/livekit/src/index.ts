@@ -1,1 +1,2 @@
 export * from './livekit.module';
+export * from './grants';

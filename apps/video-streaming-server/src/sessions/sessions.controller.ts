@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HeartbeatResponse, TelemetryEventsRequest, TimelineQuery, TimelineResponse, type TelemetryClaims } from '@app/contracts';
+import { QuietOnSuccess } from '@app/http';
 import { createZodDto } from 'nestjs-zod';
 import { Telemetry, TelemetryGuard } from '../auth/telemetry.guard';
 import { SessionsService } from './sessions.service';
@@ -19,6 +20,8 @@ export class SessionsController {
 
   @Post('heartbeat')
   @HttpCode(200)
+  // Every session heartbeats every few seconds: successes would be most of the log.
+  @QuietOnSuccess()
   @ApiOperation({ summary: 'Keeps the session alive (R-H1). 410 once the session was ended or reaped.' })
   @ApiOkResponse({ type: HeartbeatResponseDto })
   heartbeat(@Telemetry() claims: TelemetryClaims): Promise<HeartbeatResponse> {

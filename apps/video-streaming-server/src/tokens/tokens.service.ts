@@ -16,7 +16,7 @@ import { SessionTicketVerifier } from '../auth/session-ticket.verifier';
 import { TelemetryTokenService } from '../auth/telemetry-token.service';
 import { VSS_CONFIG, type VideoStreamingServerConfig } from '../config';
 import { SessionRepository } from '../sessions/session.repository';
-import { grantFor, observerGrant } from './grants';
+import { grantFor, observerGrant } from '@app/livekit';
 
 @Injectable()
 export class TokensService {
