@@ -13,6 +13,7 @@ import {
   waitUntilReady,
   type LocalStack,
 } from '@app/devstack';
+import { describeDemo, runDemoSeed } from './seed';
 
 // `npm start`: provisions what is missing, starts the local stack (LiveKit, object store; uses or
 // starts PostgreSQL and Redis), migrates, starts both apps and the agent worker, prints the URLs.
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
     stops.push(stack.stop);
     const { applied } = await runMigrations({ url: stack.env.DATABASE_URL, applicationName: 'parley-start' });
     if (applied.length) say(`migrations applied: ${applied.join(', ')}`);
+    const demo = await runDemoSeed({ ...process.env, ...stack.env });
 
     const env = { ...process.env, ...stack.env, NODE_ENV: process.env.NODE_ENV ?? 'development' };
     const services = [
@@ -85,7 +87,8 @@ async function main(): Promise<void> {
       PostgreSQL: { url: stack.env.DATABASE_URL, docs: '' },
       Redis: { url: stack.env.REDIS_URL, docs: '' },
     });
-    say(`logs: ${join(LOG_DIR, profile.name)}; local keys: .parley/dev-secrets.json`);
+    console.log(describeDemo(demo, `http://127.0.0.1:${profile.ports.userManagement}`));
+    say(`logs: ${join(LOG_DIR, profile.name)}; local keys: .parley/dev-secrets.json; demo passwords: .parley/demo-credentials.json`);
   } catch (err) {
     console.error(err instanceof ComponentError ? `\n${err.message}\n` : err);
     await shutdown(1);

@@ -10,6 +10,18 @@ const secrets = {
   S3_ACCESS_KEY_ID: 'compose',
   S3_SECRET_ACCESS_KEY: 'compose-secret',
   POSTGRES_PASSWORD: 'compose-pg',
+  SESSION_TICKET_PRIVATE_KEY: '{"kty":"OKP","crv":"Ed25519","x":"x","d":"d","kid":"k"}',
+  SESSION_TICKET_PUBLIC_KEYS: '{"keys":[]}',
+  STAFF_JWT_KEYS: 'staff:compose-staff-secret',
+  INTERNAL_API_KEYS: 'internal:compose-internal-secret',
+  TELEMETRY_SIGNING_KEYS: 'tm:compose-telemetry-secret',
+  OBSERVER_SHARED_SECRET: 'compose-observer-secret',
+};
+
+// Each app's secrets, and only those, reach its container.
+const APP_SECRETS: Record<string, string[]> = {
+  'user-management': ['SESSION_TICKET_PRIVATE_KEY', 'STAFF_JWT_KEYS', 'INTERNAL_API_KEYS'],
+  'video-streaming-server': ['SESSION_TICKET_PUBLIC_KEYS', 'TELEMETRY_SIGNING_KEYS', 'OBSERVER_SHARED_SECRET'],
 };
 const compose = (env: Record<string, string>) =>
   exec('docker-compose', ['-f', join(PROJECT_ROOT, 'docker-compose.yml'), 'config'], { env: { PATH: process.env.PATH, ...env }, cwd: PROJECT_ROOT });
@@ -26,10 +38,18 @@ describe('docker-compose.yml', () => {
     }
     expect(stdout.match(/image: parley:latest/g)).toHaveLength(4);
     expect(stdout).toContain('v1.13.5');
+    const sections = stdout.split(/^  (?=[a-z-]+:$)/m);
+    for (const [service, names] of Object.entries(APP_SECRETS)) {
+      const section = sections.find((s) => s.startsWith(`${service}:`)) ?? '';
+      for (const name of names) expect(section, `${service} gets ${name}`).toContain(`${name}:`);
+    }
+    const vss = sections.find((s) => s.startsWith('video-streaming-server:')) ?? '';
+    expect(vss).not.toContain('SESSION_TICKET_PRIVATE_KEY');
+    expect(vss).not.toContain('STAFF_JWT_KEYS');
   });
 
   it('refuses to render without the secrets instead of falling back to defaults', async () => {
-    await expect(compose({})).rejects.toThrow(/set (LIVEKIT_API_KEY|LIVEKIT_API_SECRET|S3_ACCESS_KEY_ID|S3_SECRET_ACCESS_KEY|POSTGRES_PASSWORD)/);
+    await expect(compose({})).rejects.toThrow(/set [A-Z_]+/);
   });
 
   it('builds the image from one Dockerfile whose entry point knows every process', async () => {

@@ -1,9 +1,27 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { DatabaseModule, PostgresCheck } from '@app/database';
 import { ObjectStoreCheck, ObjectStoreModule } from '@app/object-store';
-import { HealthModule, loggingModule, MetricsModule } from '@app/observability';
+import { HealthModule, MetricsModule } from '@app/observability';
 import { RedisCheck, RedisModule } from '@app/redis';
-import { SERVICE_NAME, type UserManagementConfig } from './config';
+import { AuthModule } from './auth/auth.module';
+import { SERVICE_NAME, UM_CONFIG, type UserManagementConfig } from './config';
+import { InternalModule } from './internal/internal.module';
+import { InterviewsModule } from './interviews/interviews.module';
+import { JobPostingsModule } from './job-postings/job-postings.module';
+import { MeetingsModule } from './meetings/meetings.module';
+import { OrganizationModule } from './organization/organization.module';
+import { PeopleModule } from './people/people.module';
+import { USER_MANAGEMENT_ENTITIES } from './persistence/entities';
+import { PersistenceModule } from './persistence/persistence.module';
+import { RecordingsModule } from './recordings/recordings.module';
+
+@Global()
+@Module({})
+class UserManagementConfigModule {
+  static register(config: UserManagementConfig): DynamicModule {
+    return { module: UserManagementConfigModule, providers: [{ provide: UM_CONFIG, useValue: config }], exports: [UM_CONFIG] };
+  }
+}
 
 @Module({})
 export class UserManagementModule {
@@ -11,12 +29,21 @@ export class UserManagementModule {
     return {
       module: UserManagementModule,
       imports: [
-        loggingModule(SERVICE_NAME, config.logLevel),
+        UserManagementConfigModule.register(config),
         MetricsModule.forRoot(SERVICE_NAME),
-        DatabaseModule.forRoot(config.database),
+        DatabaseModule.forRoot({ ...config.database, entities: USER_MANAGEMENT_ENTITIES }),
         RedisModule.forRoot(config.redis),
         ObjectStoreModule.forRoot(config.objectStore),
         HealthModule.forRoot({ service: SERVICE_NAME, checks: [PostgresCheck, RedisCheck, ObjectStoreCheck] }),
+        PersistenceModule,
+        AuthModule,
+        OrganizationModule,
+        PeopleModule,
+        JobPostingsModule,
+        InterviewsModule,
+        MeetingsModule,
+        RecordingsModule,
+        InternalModule,
       ],
     };
   }

@@ -1,18 +1,106 @@
-import { httpEnv, objectStoreEnv, parseEnv, postgresEnv, redisEnv, toHttpConfig, toObjectStoreConfig } from '@app/config';
+import {
+  httpEnv,
+  keyRing,
+  livekitEnv,
+  objectStoreEnv,
+  optionalString,
+  parseEnv,
+  postgresEnv,
+  redisEnv,
+  toHttpConfig,
+  toLiveKitConfig,
+  toObjectStoreConfig,
+} from '@app/config';
 import { z } from 'zod';
 
 export const SERVICE_NAME = 'user-management';
 
+// The private half of the session-ticket key pair (R-T1): user-management signs, the media plane
+// verifies with the public half.
+const Ed25519PrivateJwk = z.object({
+  kty: z.literal('OKP'),
+  crv: z.literal('Ed25519'),
+  x: z.string().min(40).max(50),
+  d: z.string().min(40).max(50),
+  kid: z.string().min(1).max(64),
+});
+
+const privateJwk = z.string({ error: 'is required but not set' }).transform((raw, ctx) => {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'must be a JSON Web Key: {"kty":"OKP","crv":"Ed25519","x":"…","d":"…","kid":"…"}' });
+    return z.NEVER;
+  }
+  const result = Ed25519PrivateJwk.safeParse(parsed);
+  if (!result.success) {
+    ctx.addIssue({ code: 'custom', message: 'must be an Ed25519 private key (kty OKP, crv Ed25519, x, d, kid)' });
+    return z.NEVER;
+  }
+  return result.data;
+});
+
+const seconds = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
+
 export const UserManagementEnv = z
-  .object({ ...httpEnv(3000), ...postgresEnv, ...redisEnv, ...objectStoreEnv })
-  .transform((env) => ({
-    http: toHttpConfig(env),
-    logLevel: env.LOG_LEVEL,
-    database: { url: env.DATABASE_URL, applicationName: SERVICE_NAME },
-    redis: { url: env.REDIS_URL, connectionName: SERVICE_NAME },
-    objectStore: toObjectStoreConfig(env),
-  }));
+  .object({
+    ...httpEnv(3000),
+    ...postgresEnv,
+    ...redisEnv,
+    ...objectStoreEnv,
+    ...livekitEnv,
+    // The URL browsers dial for meetings, when it differs from LIVEKIT_URL.
+    LIVEKIT_PUBLIC_URL: optionalString.pipe(z.url({ protocol: /^wss?$/ }).optional()),
+    // The object store host in replay URLs, when browsers reach it under another name than S3_ENDPOINT.
+    S3_PUBLIC_ENDPOINT: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+    // Where candidates open their invite; the secret travels in the URL fragment, never to a server log.
+    PUBLIC_WEB_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:3000'),
+    SESSION_TICKET_PRIVATE_KEY: privateJwk,
+    SESSION_TICKET_TTL_SECONDS: seconds(60, 15 * 60, 10 * 60),
+    // Staff access tokens (HS256, id:secret,…; the first signs, all verify).
+    STAFF_JWT_KEYS: keyRing(32),
+    STAFF_ACCESS_TOKEN_TTL_SECONDS: seconds(60, 3600, 15 * 60),
+    STAFF_REFRESH_TOKEN_TTL_SECONDS: seconds(3600, 90 * 86_400, 30 * 86_400),
+    // Keys the media plane and the agent sign their service tokens with (id:secret,…).
+    INTERNAL_API_KEYS: keyRing(32),
+    LOGIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(1000).default(10),
+    LOGIN_WINDOW_SECONDS: seconds(10, 86_400, 15 * 60),
+    INVITE_TTL_HOURS: z.coerce.number().int().min(1).max(90 * 24).default(7 * 24),
+    MEETING_TOKEN_MAX_TTL_HOURS: z.coerce.number().int().min(1).max(24).default(8),
+    // R-R7: replay URLs live minutes, not days.
+    REPLAY_URL_TTL_SECONDS: seconds(30, 15 * 60, 10 * 60),
+  })
+  .transform((env) => {
+    const livekit = toLiveKitConfig(env);
+    const objectStore = toObjectStoreConfig(env);
+    return {
+      http: toHttpConfig(env),
+      logLevel: env.LOG_LEVEL,
+      database: { url: env.DATABASE_URL, applicationName: SERVICE_NAME },
+      redis: { url: env.REDIS_URL, connectionName: SERVICE_NAME },
+      objectStore,
+      replayObjectStore: { ...objectStore, endpoint: env.S3_PUBLIC_ENDPOINT ?? objectStore.endpoint },
+      livekit: { apiKey: livekit.apiKey, apiSecret: livekit.apiSecret, publicUrl: env.LIVEKIT_PUBLIC_URL ?? livekit.url },
+      publicWebUrl: env.PUBLIC_WEB_URL.replace(/\/+$/, ''),
+      sessionTicket: { privateJwk: env.SESSION_TICKET_PRIVATE_KEY, ttlSeconds: env.SESSION_TICKET_TTL_SECONDS },
+      staffAuth: {
+        keys: env.STAFF_JWT_KEYS,
+        accessTtlSeconds: env.STAFF_ACCESS_TOKEN_TTL_SECONDS,
+        refreshTtlSeconds: env.STAFF_REFRESH_TOKEN_TTL_SECONDS,
+        loginMaxAttempts: env.LOGIN_MAX_ATTEMPTS,
+        loginWindowSeconds: env.LOGIN_WINDOW_SECONDS,
+      },
+      internalApiKeys: env.INTERNAL_API_KEYS,
+      inviteTtlHours: env.INVITE_TTL_HOURS,
+      meetingTokenMaxTtlHours: env.MEETING_TOKEN_MAX_TTL_HOURS,
+      replayUrlTtlSeconds: env.REPLAY_URL_TTL_SECONDS,
+    };
+  });
 export type UserManagementConfig = z.output<typeof UserManagementEnv>;
+
+/** Injection token for the parsed config. */
+export const UM_CONFIG = Symbol('UM_CONFIG');
 
 export const loadUserManagementConfig = (env: Record<string, string | undefined> = process.env) =>
   parseEnv(SERVICE_NAME, UserManagementEnv, env);

@@ -2,3 +2,4 @@ export * from './api-error';
 export * from './readiness';
 export * from './session-ticket';
 export * from './media-plane';
+export * from './user-management-internal';

@@ -60,6 +60,11 @@ const StackSecrets = z.object({
   // Ed25519 key pair for session tickets: user-management signs, video-streaming-server verifies.
   ticketKeyId: z.string().min(1),
   ticketPrivateJwk: z.object({ kty: z.literal('OKP'), crv: z.literal('Ed25519'), x: z.string(), d: z.string() }),
+  staffJwtKeyId: z.string().min(1),
+  staffJwtSecret: z.string().min(32),
+  // Shared by user-management's internal API and the services that call it.
+  internalKeyId: z.string().min(1),
+  internalSecret: z.string().min(32),
 });
 export type StackSecrets = z.infer<typeof StackSecrets>;
 
@@ -76,6 +81,10 @@ export function randomSecrets(): StackSecrets {
     telemetrySecret: randomBytes(32).toString('base64url'),
     ticketKeyId: `st-${randomBytes(3).toString('hex')}`,
     ticketPrivateJwk: { kty: 'OKP', crv: 'Ed25519', x: jwk.x, d: jwk.d },
+    staffJwtKeyId: `sj-${randomBytes(3).toString('hex')}`,
+    staffJwtSecret: randomBytes(32).toString('base64url'),
+    internalKeyId: `in-${randomBytes(3).toString('hex')}`,
+    internalSecret: randomBytes(32).toString('base64url'),
   };
 }
 
@@ -84,11 +93,14 @@ export function randomSecrets(): StackSecrets {
  * mode 0600), so no key is ever committed and a restart keeps working tokens and stored files.
  */
 export function loadOrCreateSecrets(file = join(STATE_DIR, 'dev-secrets.json')): StackSecrets {
+  let secrets = randomSecrets();
   if (existsSync(file)) {
-    const parsed = StackSecrets.safeParse(JSON.parse(readFileSync(file, 'utf8')));
-    if (parsed.success) return parsed.data;
+    // Secrets added by a later version are filled in; existing ones are kept.
+    const existing = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    const parsed = StackSecrets.safeParse({ ...secrets, ...existing });
+    if (parsed.success && StackSecrets.safeParse(existing).success) return parsed.data;
+    if (parsed.success) secrets = parsed.data;
   }
-  const secrets = randomSecrets();
   mkdirSync(STATE_DIR, { recursive: true });
   writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   return secrets;
@@ -123,6 +135,8 @@ export function stackEnv(profile: StackProfile, secrets: StackSecrets, objectSto
     SESSION_TICKET_PRIVATE_KEY: JSON.stringify({ ...secrets.ticketPrivateJwk, kid: secrets.ticketKeyId }),
     TELEMETRY_SIGNING_KEYS: `${secrets.telemetryKeyId}:${secrets.telemetrySecret}`,
     OBSERVER_SHARED_SECRET: secrets.observerSecret,
+    STAFF_JWT_KEYS: `${secrets.staffJwtKeyId}:${secrets.staffJwtSecret}`,
+    INTERNAL_API_KEYS: `${secrets.internalKeyId}:${secrets.internalSecret}`,
     // Node 20 is this machine's runtime; the SDK's notice about its 2027 Node 22 floor is in the README.
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };

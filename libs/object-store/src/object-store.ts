@@ -6,6 +6,7 @@ import {
   S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 
 export interface ObjectStoreOptions {
   endpoint: string;
@@ -47,6 +48,14 @@ export class ObjectStore {
     const result = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
     if (!result.Body) throw new Error(`object ${key} has no body`);
     return Buffer.from(await result.Body.transformToByteArray());
+  }
+
+  /**
+   * A GET URL for one object that expires after `expiresInSeconds`: the only way recordings
+   * leave the store (R-R7). Signing is local; the object's existence is not checked here.
+   */
+  presignGet(key: string, expiresInSeconds: number): Promise<string> {
+    return getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: key }), { expiresIn: expiresInSeconds });
   }
 
   async headBucket(): Promise<void> {

@@ -1,0 +1,35 @@
+import { Injectable } from '@nestjs/common';
+import { DomainError, DomainErrorCode } from '@app/http';
+import { TenantDirectory } from '../persistence/repositories';
+import { LoginRateLimiter } from './login-rate-limiter';
+import { PasswordHasher } from './password-hasher';
+import { StaffTokensService, type StaffSession } from './staff-tokens.service';
+
+@Injectable()
+export class AuthService {
+  constructor(
+    private readonly directory: TenantDirectory,
+    private readonly hasher: PasswordHasher,
+    private readonly limiter: LoginRateLimiter,
+    private readonly tokens: StaffTokensService,
+  ) {}
+
+  async login(email: string, password: string, ip: string): Promise<StaffSession> {
+    await this.limiter.consume(email, ip);
+    const user = await this.directory.findUserForLogin(email);
+    // Same answer, and about the same time, for an unknown email and a wrong password.
+    if (!(await this.hasher.verify(user?.passwordHash, password)) || !user) {
+      throw new DomainError(DomainErrorCode.Unauthenticated, 'email or password is wrong');
+    }
+    await this.limiter.reset(email);
+    return this.tokens.startSession(user);
+  }
+
+  refresh(refreshToken: string): Promise<StaffSession> {
+    return this.tokens.refresh(refreshToken);
+  }
+
+  logout(refreshToken: string): Promise<void> {
+    return this.tokens.revoke(refreshToken);
+  }
+}

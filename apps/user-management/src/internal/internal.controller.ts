@@ -1,0 +1,61 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ConventionalRoom, InterviewPlan, InterviewResults, InterviewStatusUpdate, RecordingReport, RoomContext } from '@app/contracts';
+import { createZodDto } from 'nestjs-zod';
+import { z } from 'zod';
+import { ServiceOnly } from '../auth/service-auth.guard';
+import { IdParam } from '../common/params';
+import { InternalService } from './internal.service';
+
+class RoomContextDto extends createZodDto(RoomContext) {}
+class InterviewPlanDto extends createZodDto(InterviewPlan) {}
+class InterviewResultsDto extends createZodDto(InterviewResults) {}
+class InterviewStatusUpdateDto extends createZodDto(InterviewStatusUpdate) {}
+class RecordingReportDto extends createZodDto(RecordingReport) {}
+class IdParamDto extends createZodDto(IdParam) {}
+class RoomParamDto extends createZodDto(z.object({ room: ConventionalRoom })) {}
+const InterviewStatusView = z.object({ interviewId: z.uuid(), status: z.string(), startedAt: z.iso.datetime().nullable(), endedAt: z.iso.datetime().nullable() });
+class InterviewStatusViewDto extends createZodDto(InterviewStatusView) {}
+
+// Service-to-service only (the media plane and the agent): staff tokens and tickets get 401 here.
+@ApiTags('internal (services)')
+@ServiceOnly()
+@Controller('internal/v1')
+export class InternalController {
+  constructor(private readonly internal: InternalService) {}
+
+  @Get('rooms/:room')
+  @ApiOperation({ summary: 'Org, agent auto-join flag (R-G1), recording policy and consent (R-R1) for a room.' })
+  @ApiOkResponse({ type: RoomContextDto })
+  room(@Param() params: RoomParamDto) {
+    return this.internal.roomContext(params.room);
+  }
+
+  @Get('interviews/:id/plan')
+  @ApiOperation({ summary: 'What the AI interviewer needs: job posting, competencies with rubrics, questions, time budget, candidate name.' })
+  @ApiOkResponse({ type: InterviewPlanDto })
+  plan(@Param() params: IdParamDto) {
+    return this.internal.interviewPlan(params.id);
+  }
+
+  @Post('interviews/:id/status')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'The session started (in_progress) or was abandoned. Repeating a status is a no-op.' })
+  @ApiOkResponse({ type: InterviewStatusViewDto })
+  status(@Param() params: IdParamDto, @Body() body: InterviewStatusUpdateDto) {
+    return this.internal.updateInterviewStatus(params.id, body.status, body.at ? new Date(body.at) : undefined);
+  }
+
+  @Put('interviews/:id/results')
+  @ApiOperation({ summary: 'Transcript and scorecard from the agent; completes the interview. Idempotent.' })
+  @ApiOkResponse({ type: InterviewStatusViewDto })
+  results(@Param() params: IdParamDto, @Body() body: InterviewResultsDto) {
+    return this.internal.saveResults(params.id, body);
+  }
+
+  @Put('recordings/:id')
+  @ApiOperation({ summary: 'Recording metadata from the media plane (R-R6), idempotent by recording id; updates the meeting’s recording status.' })
+  report(@Param() params: IdParamDto, @Body() body: RecordingReportDto) {
+    return this.internal.reportRecording(params.id, body);
+  }
+}

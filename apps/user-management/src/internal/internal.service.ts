@@ -1,0 +1,204 @@
+import { Injectable } from '@nestjs/common';
+import type { InterviewPlan, InterviewResults, RecordingReport, RoomContext } from '@app/contracts';
+import { DomainError, DomainErrorCode } from '@app/http';
+import { DataSource } from 'typeorm';
+import type { InterviewEntity, MeetingRecordingStatus } from '../persistence/entities';
+import {
+  CandidateRepository,
+  InterviewRepository,
+  JobPostingRepository,
+  MeetingRepository,
+  OrganizationRepository,
+  RecordingRepository,
+  TenantDirectory,
+} from '../persistence/repositories';
+
+const OPEN_INTERVIEW = new Set<InterviewEntity['status']>(['scheduled', 'in_progress']);
+// A meeting's recording only moves forward; a late retry of an earlier phase changes nothing.
+const MEETING_RECORDING_ORDER: Record<MeetingRecordingStatus, number> = { none: 0, recording: 1, processing: 2, failed: 3, ready: 4 };
+
+/** What the media plane and the agent read and report. Tenancy always comes from our own rows. */
+@Injectable()
+export class InternalService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly directory: TenantDirectory,
+    private readonly organizations: OrganizationRepository,
+    private readonly interviews: InterviewRepository,
+    private readonly jobPostings: JobPostingRepository,
+    private readonly candidates: CandidateRepository,
+    private readonly meetings: MeetingRepository,
+    private readonly recordings: RecordingRepository,
+  ) {}
+
+  /** R-G1 flag and R-R1 policy/consent for a room, in one read. */
+  async roomContext(room: string): Promise<RoomContext> {
+    const tenant = await this.directory.tenantOfRoom(room);
+    if (!tenant) throw new DomainError(DomainErrorCode.NotFound, 'no interview or meeting has this room');
+    const org = await this.organizations.findById(tenant.orgId);
+    if (!org) throw new DomainError(DomainErrorCode.NotFound, 'no interview or meeting has this room');
+    if (tenant.kind === 'meeting') {
+      const meeting = await this.meetings.findById(tenant.orgId, tenant.id);
+      if (!meeting) throw new DomainError(DomainErrorCode.NotFound, 'no interview or meeting has this room');
+      return {
+        room,
+        kind: 'meeting',
+        id: meeting.id,
+        orgId: org.id,
+        agentAutoJoin: org.agentAutoJoin,
+        status: meeting.status,
+        recordingPolicy: null,
+        consent: null,
+        consentAt: null,
+        recordingAllowed: meeting.status === 'scheduled' || meeting.status === 'live',
+      };
+    }
+    const { interview, posting } = await this.interviewWithPosting(tenant.orgId, tenant.id);
+    const open = OPEN_INTERVIEW.has(interview.status);
+    return {
+      room,
+      kind: 'interview',
+      id: interview.id,
+      orgId: org.id,
+      agentAutoJoin: org.agentAutoJoin,
+      status: interview.status,
+      recordingPolicy: posting.recordingPolicy,
+      consent: interview.consent,
+      consentAt: interview.consentAt?.toISOString() ?? null,
+      recordingAllowed: open && posting.recordingPolicy !== 'off' && interview.consent === 'given',
+    };
+  }
+
+  async interviewPlan(interviewId: string): Promise<InterviewPlan> {
+    const orgId = await this.directory.orgOfInterview(interviewId);
+    if (!orgId) throw new DomainError(DomainErrorCode.NotFound, 'interview not found');
+    const { interview, posting } = await this.interviewWithPosting(orgId, interviewId);
+    const candidate = await this.candidates.findById(orgId, interview.candidateId);
+    return {
+      interviewId: interview.id,
+      orgId,
+      room: interview.roomName,
+      status: interview.status,
+      candidate: { id: interview.candidateId, fullName: candidate?.fullName ?? '' },
+      jobPosting: {
+        id: posting.id,
+        title: posting.title,
+        description: posting.description,
+        timeBudgetMinutes: posting.timeBudgetMinutes,
+        competencies: posting.competencies,
+        questions: posting.questions,
+      },
+    };
+  }
+
+  /** The session started (first join) or was abandoned (reaped); completed comes with the results. */
+  async updateInterviewStatus(interviewId: string, status: 'in_progress' | 'abandoned', at = new Date()) {
+    const { interview } = await this.interviewOf(interviewId);
+    if (interview.status === status) return this.statusView(interview);
+    if (!OPEN_INTERVIEW.has(interview.status)) {
+      throw new DomainError(DomainErrorCode.Conflict, `the interview is already ${interview.status}`);
+    }
+    await this.interviews.update(interview.orgId, interview.id, {
+      status,
+      startedAt: interview.startedAt ?? (status === 'in_progress' ? at : null),
+      endedAt: status === 'abandoned' ? at : null,
+    });
+    return this.statusView((await this.interviews.findById(interview.orgId, interview.id))!);
+  }
+
+  /** R-G2: the agent's transcript and scorecard; saving twice stores the latest. */
+  async saveResults(interviewId: string, results: InterviewResults) {
+    const { interview } = await this.interviewOf(interviewId);
+    const endedAt = results.endedAt ? new Date(results.endedAt) : new Date();
+    await this.interviews.update(interview.orgId, interview.id, {
+      transcript: results.transcript,
+      scorecard: results.scorecard,
+      // An abandoned session keeps its status; its partial results are still worth keeping.
+      status: interview.status === 'abandoned' ? 'abandoned' : 'completed',
+      endedAt: interview.endedAt ?? endedAt,
+      startedAt: interview.startedAt ?? interview.createdAt,
+    });
+    return this.statusView((await this.interviews.findById(interview.orgId, interview.id))!);
+  }
+
+  /** R-R6: recording metadata from the media plane, idempotent by recording id (it retries). */
+  async reportRecording(recordingId: string, report: RecordingReport) {
+    const tenant = await this.directory.tenantOfRoom(report.room);
+    if (!tenant) throw new DomainError(DomainErrorCode.NotFound, 'no interview or meeting has this room');
+    const existingOrg = await this.directory.orgOfRecording(recordingId);
+    const existing = existingOrg ? await this.recordings.findById(existingOrg, recordingId) : null;
+    if (existing && (existing.orgId !== tenant.orgId || existing.subjectId !== tenant.id)) {
+      throw new DomainError(DomainErrorCode.Conflict, 'this recording id belongs to another room');
+    }
+    const status = report.phase === 'ready' ? 'ready' : report.phase === 'failed' ? 'failed' : 'pending';
+    await this.dataSource.transaction(async (manager) => {
+      // A ready recording stays ready: a delayed retry of an earlier phase does not undo it.
+      if (existing?.status !== 'ready') {
+        await this.recordings.upsert(
+          tenant.orgId,
+          {
+            id: recordingId,
+            subjectType: tenant.kind,
+            subjectId: tenant.id,
+            objectKey: report.objectKey,
+            status,
+            durationMs: report.durationMs ?? existing?.durationMs ?? null,
+            sizeBytes: report.sizeBytes ?? existing?.sizeBytes ?? null,
+            codecs: report.codecs ?? existing?.codecs ?? [],
+            failureReason: status === 'failed' ? (report.failureReason ?? null) : null,
+          },
+          manager,
+        );
+      }
+      if (tenant.kind === 'meeting') {
+        const meeting = await this.meetings.findById(tenant.orgId, tenant.id);
+        if (meeting && MEETING_RECORDING_ORDER[report.phase] >= MEETING_RECORDING_ORDER[meeting.recordingStatus]) {
+          await this.meetings.update(
+            tenant.orgId,
+            tenant.id,
+            {
+              recordingStatus: report.phase,
+              recordingId,
+              recordingStartedAt: meeting.recordingStartedAt ?? (report.startedAt ? new Date(report.startedAt) : new Date()),
+              recordingEndedAt: report.endedAt ? new Date(report.endedAt) : meeting.recordingEndedAt,
+            },
+            manager,
+          );
+        }
+      }
+    });
+    const saved = (await this.recordings.findById(tenant.orgId, recordingId))!;
+    return {
+      id: saved.id,
+      subjectType: saved.subjectType,
+      subjectId: saved.subjectId,
+      status: saved.status,
+      durationMs: saved.durationMs,
+      sizeBytes: saved.sizeBytes,
+      codecs: saved.codecs,
+    };
+  }
+
+  private async interviewOf(interviewId: string) {
+    const orgId = await this.directory.orgOfInterview(interviewId);
+    const interview = orgId ? await this.interviews.findById(orgId, interviewId) : null;
+    if (!interview) throw new DomainError(DomainErrorCode.NotFound, 'interview not found');
+    return { interview };
+  }
+
+  private async interviewWithPosting(orgId: string, interviewId: string) {
+    const interview = await this.interviews.findById(orgId, interviewId);
+    const posting = interview ? await this.jobPostings.findById(orgId, interview.jobPostingId) : null;
+    if (!interview || !posting) throw new DomainError(DomainErrorCode.NotFound, 'interview not found');
+    return { interview, posting };
+  }
+
+  private statusView(interview: InterviewEntity) {
+    return {
+      interviewId: interview.id,
+      status: interview.status,
+      startedAt: interview.startedAt?.toISOString() ?? null,
+      endedAt: interview.endedAt?.toISOString() ?? null,
+    };
+  }
+}

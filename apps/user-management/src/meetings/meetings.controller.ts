@@ -1,0 +1,81 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { createZodDto } from 'nestjs-zod';
+import { z } from 'zod';
+import { CurrentStaff, StaffOnly } from '../auth/staff-auth.guard';
+import type { StaffPrincipal } from '../auth/staff-principal';
+import { IdParam, Pagination } from '../common/params';
+import type { MeetingEntity, MeetingParticipantEntity } from '../persistence/entities';
+import { CreateMeetingRequest, MeetingTokenResponse, MeetingView } from './meeting.schemas';
+import { MeetingsService } from './meetings.service';
+
+class CreateMeetingRequestDto extends createZodDto(CreateMeetingRequest) {}
+class MeetingViewDto extends createZodDto(MeetingView) {}
+class MeetingTokenResponseDto extends createZodDto(MeetingTokenResponse) {}
+class IdParamDto extends createZodDto(IdParam) {}
+class MeetingListQueryDto extends createZodDto(Pagination.extend({ mine: z.stringbool().optional().describe('only meetings I take part in') })) {}
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+export const toMeetingView = (meeting: MeetingEntity, participants: MeetingParticipantEntity[] = []) => ({
+  id: meeting.id,
+  title: meeting.title,
+  startsAt: meeting.startsAt.toISOString(),
+  endsAt: meeting.endsAt.toISOString(),
+  status: meeting.status,
+  roomName: meeting.roomName,
+  recording: { status: meeting.recordingStatus, recordingId: meeting.recordingId, startedAt: iso(meeting.recordingStartedAt), endedAt: iso(meeting.recordingEndedAt) },
+  participants: participants.map((p) => ({ userId: p.userId, candidateId: p.candidateId, role: p.role })),
+});
+
+@ApiTags('meetings')
+@Controller('v1/meetings')
+export class MeetingsController {
+  constructor(private readonly meetings: MeetingsService) {}
+
+  @Post()
+  @StaffOnly()
+  @ApiOperation({ summary: 'Schedule a human meeting; the organizer becomes a host.' })
+  @ApiCreatedResponse({ type: MeetingViewDto })
+  async create(@CurrentStaff() actor: StaffPrincipal, @Body() body: CreateMeetingRequestDto) {
+    const { meeting, participants } = await this.meetings.create(actor, body);
+    return toMeetingView(meeting, participants);
+  }
+
+  @Get()
+  @StaffOnly()
+  @ApiOkResponse({ type: [MeetingViewDto] })
+  async list(@CurrentStaff() actor: StaffPrincipal, @Query() query: MeetingListQueryDto) {
+    return (await this.meetings.list(actor, query)).map((m) => toMeetingView(m));
+  }
+
+  @Get(':id')
+  @StaffOnly()
+  @ApiOkResponse({ type: MeetingViewDto })
+  async get(@CurrentStaff() actor: StaffPrincipal, @Param() params: IdParamDto) {
+    const { meeting, participants } = await this.meetings.get(actor, params.id);
+    return toMeetingView(meeting, participants);
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @StaffOnly()
+  @ApiOperation({ summary: 'Cancel a meeting (its hosts or an admin).' })
+  @ApiOkResponse({ type: MeetingViewDto })
+  async cancel(@CurrentStaff() actor: StaffPrincipal, @Param() params: IdParamDto) {
+    const { meeting, participants } = await this.meetings.cancel(actor, params.id);
+    return toMeetingView(meeting, participants);
+  }
+
+  @Post(':id/token')
+  @HttpCode(200)
+  @StaffOnly()
+  @ApiOperation({
+    summary: 'A LiveKit token for the meeting (R-M1), valid for hours. Room and identity are derived from the meeting and the caller; a request body is ignored.',
+  })
+  @ApiOkResponse({ type: MeetingTokenResponseDto })
+  @ApiForbiddenResponse({ description: 'the caller is not a participant' })
+  @ApiConflictResponse({ description: 'cancelled, ended, or outside the window from 15 minutes before the start to 30 minutes after the end' })
+  token(@CurrentStaff() actor: StaffPrincipal, @Param() params: IdParamDto) {
+    return this.meetings.token(actor, params.id);
+  }
+}

@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { DomainError, DomainErrorCode } from '@app/http';
+import { grantFor } from '@app/livekit';
+import { buildRoomName } from '@app/room-naming';
+import { AccessToken } from 'livekit-server-sdk';
+import { DataSource } from 'typeorm';
+import type { StaffPrincipal } from '../auth/staff-principal';
+import { UM_CONFIG, type UserManagementConfig } from '../config';
+import type { MeetingEntity, MeetingParticipantEntity } from '../persistence/entities';
+import { CandidateRepository, MeetingParticipantRepository, MeetingRepository, UserRepository } from '../persistence/repositories';
+
+// R-M1: a meeting can be joined from 15 minutes before it starts until 30 minutes after it ends.
+export const JOIN_EARLY_MS = 15 * 60_000;
+export const JOIN_LATE_MS = 30 * 60_000;
+const MIN_TOKEN_TTL_MS = 3_600_000;
+
+type ParticipantInput = { userId: string; role: 'host' | 'guest' } | { candidateId: string; role: 'host' | 'guest' };
+
+export interface MeetingWithParticipants {
+  meeting: MeetingEntity;
+  participants: MeetingParticipantEntity[];
+}
+
+@Injectable()
+export class MeetingsService {
+  constructor(
+    @Inject(UM_CONFIG) private readonly config: UserManagementConfig,
+    private readonly dataSource: DataSource,
+    private readonly meetings: MeetingRepository,
+    private readonly participants: MeetingParticipantRepository,
+    private readonly users: UserRepository,
+    private readonly candidates: CandidateRepository,
+  ) {}
+
+  async create(actor: StaffPrincipal, input: { title: string; startsAt: Date; endsAt: Date; participants: ParticipantInput[] }): Promise<MeetingWithParticipants> {
+    if (input.endsAt.getTime() <= Date.now()) throw new DomainError(DomainErrorCode.ValidationFailed, 'endsAt: the meeting would already be over');
+    // The organizer is always a host; everyone listed must belong to the organizer's org.
+    const list: ParticipantInput[] = [{ userId: actor.userId, role: 'host' }, ...input.participants.filter((p) => !('userId' in p) || p.userId !== actor.userId)];
+    const userIds = [...new Set(list.flatMap((p) => ('userId' in p ? [p.userId] : [])))];
+    const candidateIds = [...new Set(list.flatMap((p) => ('candidateId' in p ? [p.candidateId] : [])))];
+    const [users, candidates] = await Promise.all([this.users.findByIds(actor.orgId, userIds), this.candidates.findByIds(actor.orgId, candidateIds)]);
+    if (users.length !== userIds.length) throw new DomainError(DomainErrorCode.NotFound, 'a listed user was not found in your organization');
+    if (candidates.length !== candidateIds.length) throw new DomainError(DomainErrorCode.NotFound, 'a listed candidate was not found in your organization');
+
+    const id = randomUUID();
+    await this.dataSource.transaction(async (manager) => {
+      await this.meetings.create(
+        actor.orgId,
+        { id, title: input.title, startsAt: input.startsAt, endsAt: input.endsAt, status: 'scheduled', roomName: buildRoomName({ kind: 'meeting', id }), recordingStatus: 'none', createdBy: actor.userId },
+        manager,
+      );
+      const seen = new Set<string>();
+      for (const p of list) {
+        const key = 'userId' in p ? `u:${p.userId}` : `c:${p.candidateId}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        await this.participants.create(
+          actor.orgId,
+          { meetingId: id, userId: 'userId' in p ? p.userId : null, candidateId: 'candidateId' in p ? p.candidateId : null, role: p.role },
+          manager,
+        );
+      }
+    });
+    return this.get(actor, id);
+  }
+
+  async get(actor: StaffPrincipal, meetingId: string): Promise<MeetingWithParticipants> {
+    const meeting = await this.meetings.findById(actor.orgId, meetingId);
+    if (!meeting) throw new DomainError(DomainErrorCode.NotFound, 'meeting not found');
+    return { meeting, participants: await this.participants.listForMeeting(actor.orgId, meetingId) };
+  }
+
+  async list(actor: StaffPrincipal, page: { limit: number; offset: number; mine?: boolean }): Promise<MeetingEntity[]> {
+    if (page.mine) {
+      const ids = await this.participants.meetingIdsOfUser(actor.orgId, actor.userId);
+      if (ids.length === 0) return [];
+      const meetings = await Promise.all(ids.map((id) => this.meetings.findById(actor.orgId, id)));
+      return meetings.filter((m): m is MeetingEntity => m !== null).sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime()).slice(page.offset, page.offset + page.limit);
+    }
+    return this.meetings.list(actor.orgId, { limit: page.limit, offset: page.offset, order: { startsAt: 'ASC' } });
+  }
+
+  /** Hosts and admins cancel; an ended meeting stays ended. */
+  async cancel(actor: StaffPrincipal, meetingId: string): Promise<MeetingWithParticipants> {
+    const { meeting, participants } = await this.get(actor, meetingId);
+    const isHost = participants.some((p) => p.userId === actor.userId && p.role === 'host');
+    if (!isHost && actor.role !== 'admin') throw new DomainError(DomainErrorCode.Forbidden, 'only a host of the meeting or an admin can cancel it');
+    if (meeting.status === 'ended' || meeting.status === 'cancelled') throw new DomainError(DomainErrorCode.Conflict, `the meeting is already ${meeting.status}`);
+    await this.meetings.update(actor.orgId, meetingId, { status: 'cancelled' });
+    return this.get(actor, meetingId);
+  }
+
+  /**
+   * R-M1. The room and identity come from the meeting row and the signed-in user; nothing in the
+   * request can change them.
+   */
+  async token(actor: StaffPrincipal, meetingId: string, now = new Date()) {
+    const { meeting, participants } = await this.get(actor, meetingId);
+    const participant = participants.find((p) => p.userId === actor.userId);
+    if (!participant) throw new DomainError(DomainErrorCode.Forbidden, 'you are not a participant of this meeting');
+    if (meeting.status === 'cancelled' || meeting.status === 'ended') {
+      throw new DomainError(DomainErrorCode.Conflict, `the meeting is ${meeting.status}; it cannot be joined`, { reason: `meeting_${meeting.status}` });
+    }
+    const opensAt = meeting.startsAt.getTime() - JOIN_EARLY_MS;
+    const closesAt = meeting.endsAt.getTime() + JOIN_LATE_MS;
+    if (now.getTime() < opensAt) {
+      throw new DomainError(DomainErrorCode.Conflict, `the meeting opens at ${new Date(opensAt).toISOString()} (15 minutes before it starts)`, { reason: 'too_early' });
+    }
+    if (now.getTime() > closesAt) {
+      throw new DomainError(DomainErrorCode.Conflict, `the meeting closed at ${new Date(closesAt).toISOString()} (30 minutes after its end)`, { reason: 'too_late' });
+    }
+    const identity = `user-${actor.userId}`;
+    const role = actor.role === 'interviewer' ? 'interviewer' : 'recruiter';
+    // Valid for hours: through the join window, at least an hour, at most the configured cap.
+    const ttlMs = Math.min(Math.max(closesAt - now.getTime(), MIN_TOKEN_TTL_MS), this.config.meetingTokenMaxTtlHours * 3_600_000);
+    const token = new AccessToken(this.config.livekit.apiKey, this.config.livekit.apiSecret, {
+      identity,
+      ttl: Math.floor(ttlMs / 1000),
+      metadata: JSON.stringify({ role, org: actor.orgId, meetingId: meeting.id, host: participant.role === 'host' }),
+      attributes: { 'parley.role': role, 'parley.org': actor.orgId, 'parley.meetingRole': participant.role },
+    });
+    token.addGrant(grantFor(role, meeting.roomName));
+    const jwt = await token.toJwt();
+    const exp = JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString()).exp as number;
+    return {
+      token: jwt,
+      url: this.config.livekit.publicUrl,
+      room: meeting.roomName,
+      identity,
+      expiresAt: new Date(exp * 1000).toISOString(),
+      meeting: { id: meeting.id, title: meeting.title, startsAt: meeting.startsAt.toISOString(), endsAt: meeting.endsAt.toISOString(), status: meeting.status },
+    };
+  }
+}
