@@ -1,5 +1,7 @@
 import {
+  Ed25519PrivateJwk,
   httpEnv,
+  jsonEnv,
   keyRing,
   livekitEnv,
   objectStoreEnv,
@@ -17,29 +19,7 @@ export const SERVICE_NAME = 'user-management';
 
 // The private half of the session-ticket key pair (R-T1): user-management signs, the media plane
 // verifies with the public half.
-const Ed25519PrivateJwk = z.object({
-  kty: z.literal('OKP'),
-  crv: z.literal('Ed25519'),
-  x: z.string().min(40).max(50),
-  d: z.string().min(40).max(50),
-  kid: z.string().min(1).max(64),
-});
-
-const privateJwk = z.string({ error: 'is required but not set' }).transform((raw, ctx) => {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    ctx.addIssue({ code: 'custom', message: 'must be a JSON Web Key: {"kty":"OKP","crv":"Ed25519","x":"…","d":"…","kid":"…"}' });
-    return z.NEVER;
-  }
-  const result = Ed25519PrivateJwk.safeParse(parsed);
-  if (!result.success) {
-    ctx.addIssue({ code: 'custom', message: 'must be an Ed25519 private key (kty OKP, crv Ed25519, x, d, kid)' });
-    return z.NEVER;
-  }
-  return result.data;
-});
+const privateJwk = jsonEnv(Ed25519PrivateJwk, 'an Ed25519 private JSON Web Key: {"kty":"OKP","crv":"Ed25519","x":"…","d":"…","kid":"…"}');
 
 const seconds = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
 

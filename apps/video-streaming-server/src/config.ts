@@ -1,5 +1,7 @@
 import {
+  Ed25519PublicJwk,
   httpEnv,
+  jsonEnv,
   keyRing,
   livekitEnv,
   objectStoreEnv,
@@ -15,28 +17,10 @@ import { z } from 'zod';
 
 export const SERVICE_NAME = 'video-streaming-server';
 
-const Ed25519PublicJwk = z.object({
-  kty: z.literal('OKP'),
-  crv: z.literal('Ed25519'),
-  x: z.string().min(40).max(50),
-  kid: z.string().min(1).max(64),
-});
-
-const publicKeySet = z.string({ error: 'is required but not set' }).transform((raw, ctx) => {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    ctx.addIssue({ code: 'custom', message: 'must be a JSON Web Key Set: {"keys":[{"kty":"OKP","crv":"Ed25519","x":"…","kid":"…"}]}' });
-    return z.NEVER;
-  }
-  const result = z.object({ keys: z.array(Ed25519PublicJwk).min(1) }).safeParse(parsed);
-  if (!result.success) {
-    ctx.addIssue({ code: 'custom', message: 'must hold one or more Ed25519 public keys (kty OKP, crv Ed25519, x, kid)' });
-    return z.NEVER;
-  }
-  return result.data;
-});
+const publicKeySet = jsonEnv(
+  z.object({ keys: z.array(Ed25519PublicJwk).min(1) }),
+  'a JSON Web Key Set holding one or more Ed25519 public keys: {"keys":[{"kty":"OKP","crv":"Ed25519","x":"…","kid":"…"}]}',
+);
 
 const durationMs = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
 

@@ -111,3 +111,33 @@ export const keyRing = (minSecretLength: number) =>
     if (entries.length === 0) ctx.addIssue({ code: 'custom', message: 'must list at least one id:secret' });
     return keys;
   });
+
+/**
+ * A variable holding JSON that must match `schema`. Problems are reported with `hint` (what the
+ * value should look like), never with the value, which is usually a key.
+ */
+export const jsonEnv = <T extends z.ZodType>(schema: T, hint: string) =>
+  z.string({ error: 'is required but not set' }).transform((raw, ctx): z.output<T> => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `must be JSON: ${hint}` });
+      return z.NEVER;
+    }
+    const result = schema.safeParse(parsed);
+    if (!result.success) {
+      ctx.addIssue({ code: 'custom', message: `must be ${hint}` });
+      return z.NEVER;
+    }
+    return result.data;
+  });
+
+// Ed25519 keys as JWKs (session tickets: user-management holds the private key, the media plane the public one).
+export const Ed25519PublicJwk = z.object({
+  kty: z.literal('OKP'),
+  crv: z.literal('Ed25519'),
+  x: z.string().min(40).max(50),
+  kid: z.string().min(1).max(64),
+});
+export const Ed25519PrivateJwk = Ed25519PublicJwk.extend({ d: z.string().min(40).max(50) });
