@@ -1,6 +1,7 @@
 import { CreateHiringSchema1795231820593 } from './1795231820593-CreateHiringSchema';
 import { CreateOrganizationsAndUsers1795231819593 } from './1795231819593-CreateOrganizationsAndUsers';
+import { MeetingGuestInvites1795231821593 } from './1795231821593-MeetingGuestInvites';
 
 // Listed explicitly (not globbed) so the same list works from dist/ and from TypeScript in tests.
 // Append new migrations in order.
-export const ALL_MIGRATIONS = [CreateOrganizationsAndUsers1795231819593, CreateHiringSchema1795231820593];
+export const ALL_MIGRATIONS = [CreateOrganizationsAndUsers1795231819593, CreateHiringSchema1795231820593, MeetingGuestInvites1795231821593];

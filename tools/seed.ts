@@ -47,7 +47,8 @@ export function describeDemo(result: DemoSeedResult, userManagementUrl: string):
     `  interview:      ${result.interviewId}`,
   ];
   if (result.invite) lines.push(`  candidate link: ${result.invite.url}`, `  invite code:    ${result.invite.code} (for POST /v1/invites/redeem)`);
-  lines.push(`  meeting:        ${result.meetingId}`);
+  lines.push(`  meeting:        ${result.meetingId} (staff: POST /v1/meetings/<id>/token)`);
+  if (result.meetingGuestInvite) lines.push(`  candidate meeting code: ${result.meetingGuestInvite.code} (for POST /v1/meeting-invites/token)`);
   return lines.join('\n');
 }
 

@@ -7,7 +7,7 @@ import type { StaffPrincipal } from '../auth/staff-principal';
 import { UM_CONFIG, type UserManagementConfig } from '../config';
 import type { InterviewEntity } from '../persistence/entities';
 import { AuditLogRepository, CandidateRepository, InterviewRepository, JobPostingRepository } from '../persistence/repositories';
-import { newInviteSecret } from './invite-codes';
+import { newInviteSecret } from '../common/invite-codes';
 
 export interface IssuedInvite {
   url: string;

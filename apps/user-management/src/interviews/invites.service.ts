@@ -11,7 +11,7 @@ import {
   TenantDirectory,
 } from '../persistence/repositories';
 import { SessionTicketSigner } from '../tickets/session-ticket.signer';
-import { inviteSecretMatches, splitInviteCode } from './invite-codes';
+import { inviteSecretMatches, splitInviteCode } from '../common/invite-codes';
 
 export interface CandidateContext {
   ip?: string;
@@ -114,7 +114,7 @@ export class InvitesService {
 
   // An unknown interview and a wrong secret get the same 404: the answer reveals nothing.
   private async resolve(code: string, options: { allowClosed?: boolean } = {}): Promise<{ interview: InterviewEntity; posting: JobPostingEntity }> {
-    const { interviewId, secret } = splitInviteCode(code);
+    const { id: interviewId, secret } = splitInviteCode(code);
     const orgId = await this.directory.orgOfInterview(interviewId);
     const interview = orgId ? await this.interviews.findWithInviteHash(orgId, interviewId) : null;
     if (!interview || !inviteSecretMatches(secret, interview.inviteSecretHash)) {

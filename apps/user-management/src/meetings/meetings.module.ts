@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
-import { MeetingsController } from './meetings.controller';
+import { MeetingInvitesService } from './meeting-invites.service';
+import { MeetingInvitesController, MeetingsController } from './meetings.controller';
 import { MeetingsService } from './meetings.service';
 
-@Module({ controllers: [MeetingsController], providers: [MeetingsService] })
+@Module({ controllers: [MeetingsController, MeetingInvitesController], providers: [MeetingsService, MeetingInvitesService], exports: [MeetingsService] })
 export class MeetingsModule {}

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
+import type { ParticipantRole } from '@app/contracts';
 import { DomainError, DomainErrorCode } from '@app/http';
 import { grantFor } from '@app/livekit';
 import { buildRoomName } from '@app/room-naming';
@@ -99,6 +100,12 @@ export class MeetingsService {
     const { meeting, participants } = await this.get(actor, meetingId);
     const participant = participants.find((p) => p.userId === actor.userId);
     if (!participant) throw new DomainError(DomainErrorCode.Forbidden, 'you are not a participant of this meeting');
+    const role = actor.role === 'interviewer' ? 'interviewer' : 'recruiter';
+    return this.mintToken(meeting, { identity: `user-${actor.userId}`, role, participantRole: participant.role }, now);
+  }
+
+  /** A LiveKit token for one participant of a joinable meeting (staff or candidate guest). */
+  async mintToken(meeting: MeetingEntity, who: { identity: string; role: ParticipantRole; participantRole: 'host' | 'guest' }, now = new Date()) {
     if (meeting.status === 'cancelled' || meeting.status === 'ended') {
       throw new DomainError(DomainErrorCode.Conflict, `the meeting is ${meeting.status}; it cannot be joined`, { reason: `meeting_${meeting.status}` });
     }
@@ -110,24 +117,22 @@ export class MeetingsService {
     if (now.getTime() > closesAt) {
       throw new DomainError(DomainErrorCode.Conflict, `the meeting closed at ${new Date(closesAt).toISOString()} (30 minutes after its end)`, { reason: 'too_late' });
     }
-    const identity = `user-${actor.userId}`;
-    const role = actor.role === 'interviewer' ? 'interviewer' : 'recruiter';
     // Valid for hours: through the join window, at least an hour, at most the configured cap.
     const ttlMs = Math.min(Math.max(closesAt - now.getTime(), MIN_TOKEN_TTL_MS), this.config.meetingTokenMaxTtlHours * 3_600_000);
     const token = new AccessToken(this.config.livekit.apiKey, this.config.livekit.apiSecret, {
-      identity,
+      identity: who.identity,
       ttl: Math.floor(ttlMs / 1000),
-      metadata: JSON.stringify({ role, org: actor.orgId, meetingId: meeting.id, host: participant.role === 'host' }),
-      attributes: { 'parley.role': role, 'parley.org': actor.orgId, 'parley.meetingRole': participant.role },
+      metadata: JSON.stringify({ role: who.role, org: meeting.orgId, meetingId: meeting.id, host: who.participantRole === 'host' }),
+      attributes: { 'parley.role': who.role, 'parley.org': meeting.orgId, 'parley.meetingRole': who.participantRole },
     });
-    token.addGrant(grantFor(role, meeting.roomName));
+    token.addGrant(grantFor(who.role, meeting.roomName));
     const jwt = await token.toJwt();
     const exp = JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString()).exp as number;
     return {
       token: jwt,
       url: this.config.livekit.publicUrl,
       room: meeting.roomName,
-      identity,
+      identity: who.identity,
       expiresAt: new Date(exp * 1000).toISOString(),
       meeting: { id: meeting.id, title: meeting.title, startsAt: meeting.startsAt.toISOString(), endsAt: meeting.endsAt.toISOString(), status: meeting.status },
     };

@@ -130,6 +130,8 @@ export class MeetingParticipantEntity {
   @Column({ name: 'user_id', type: 'uuid', nullable: true }) userId!: string | null;
   @Column({ name: 'candidate_id', type: 'uuid', nullable: true }) candidateId!: string | null;
   @Column({ type: 'enum', enum: ['host', 'guest'], enumName: 'meeting_participant_role' }) role!: 'host' | 'guest';
+  // Candidates only: the hash of their personal meeting invite code.
+  @Column({ name: 'invite_secret_hash', type: 'text', nullable: true, select: false }) inviteSecretHash!: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
 }
 

@@ -101,6 +101,16 @@ export class MeetingParticipantRepository extends OrgScopedRepository<MeetingPar
     return this.repo.findOneBy(this.scoped(orgId, { meetingId, userId }));
   }
 
+  /** A candidate's participation with its invite hash, which normal reads never select. */
+  async findWithInviteHash(orgId: string, participantId: string): Promise<MeetingParticipantEntity | null> {
+    if (!isUuid(participantId)) return null;
+    return this.repo
+      .createQueryBuilder('p')
+      .addSelect('p.inviteSecretHash')
+      .where('p.org_id = :orgId AND p.id = :participantId', { orgId, participantId })
+      .getOne();
+  }
+
   async meetingIdsOfUser(orgId: string, userId: string): Promise<string[]> {
     const rows = await this.repo.find({ select: { meetingId: true }, where: this.scoped(orgId, { userId, candidateId: IsNull() }) });
     return rows.map((r) => r.meetingId);
@@ -225,6 +235,12 @@ export class TenantDirectory {
     if (!parsed) return null;
     const orgId = parsed.kind === 'interview' ? await this.orgOfInterview(parsed.id) : await this.orgOfMeeting(parsed.id);
     return orgId ? { orgId, kind: parsed.kind, id: parsed.id } : null;
+  }
+
+  async orgOfMeetingParticipant(participantId: string): Promise<string | null> {
+    if (!isUuid(participantId)) return null;
+    const row = await this.dataSource.getRepository(MeetingParticipantEntity).findOne({ select: { orgId: true }, where: { id: participantId } });
+    return row?.orgId ?? null;
   }
 
   async orgOfRefreshToken(tokenId: string): Promise<string | null> {

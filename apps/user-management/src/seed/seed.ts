@@ -3,6 +3,7 @@ import { DataSource, MoreThan } from 'typeorm';
 import { PasswordHasher } from '../auth/password-hasher';
 import type { StaffPrincipal } from '../auth/staff-principal';
 import { InterviewsService, type IssuedInvite } from '../interviews/interviews.service';
+import { MeetingInvitesService, type GuestInvite } from '../meetings/meeting-invites.service';
 import { MeetingsService } from '../meetings/meetings.service';
 import {
   CandidateEntity,
@@ -81,6 +82,7 @@ export interface DemoSeedResult {
   interviewId: string;
   invite: IssuedInvite | null;
   meetingId: string;
+  meetingGuestInvite: GuestInvite | null;
 }
 
 /**
@@ -143,5 +145,6 @@ export async function seedDemo(app: INestApplicationContext, passwords: Record<'
     });
     meetingId = meeting.id;
   }
-  return { orgId: org.id, staff, interviewId, invite, meetingId };
+  const [meetingGuestInvite] = await app.get(MeetingInvitesService).issue(recruiter, meetingId);
+  return { orgId: org.id, staff, interviewId, invite, meetingId, meetingGuestInvite: meetingGuestInvite ?? null };
 }

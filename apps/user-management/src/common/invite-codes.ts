@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
-// An invite code is `<interviewId>.<secret>`: the id finds the row, the secret proves possession.
+// An invite code is `<row id>.<secret>` (an interview, or a candidate's place in a meeting): the id
+// finds the row, the secret proves possession.
 // Only the secret's SHA-256 is stored (a 256-bit random secret needs no slow hash).
 export function newInviteSecret(): { secret: string; hash: string } {
   const secret = randomBytes(32).toString('base64url');
@@ -17,7 +18,7 @@ export function inviteSecretMatches(secret: string, storedHash: string): boolean
   return expected.length === actual.length && timingSafeEqual(expected, actual);
 }
 
-export function splitInviteCode(code: string): { interviewId: string; secret: string } {
+export function splitInviteCode(code: string): { id: string; secret: string } {
   const dot = code.indexOf('.');
-  return { interviewId: code.slice(0, dot), secret: code.slice(dot + 1) };
+  return { id: code.slice(0, dot), secret: code.slice(dot + 1) };
 }
