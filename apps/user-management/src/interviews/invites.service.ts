@@ -126,7 +126,8 @@ export class InvitesService {
 
     if (interview.status === 'completed') throw new DomainError(DomainErrorCode.Gone, 'this interview has been completed; the invite no longer opens it');
     if (interview.status === 'abandoned') throw new DomainError(DomainErrorCode.Gone, 'this interview was closed after the connection was lost; ask the recruiter for a new invite');
-    if (interview.status === 'expired' || interview.inviteExpiresAt.getTime() <= Date.now()) {
+    // The expiry bounds when an interview can start; a candidate already in it can always reconnect.
+    if (interview.status === 'expired' || (interview.status === 'scheduled' && interview.inviteExpiresAt.getTime() <= Date.now())) {
       if (interview.status === 'scheduled') await this.interviews.update(interview.orgId, interview.id, { status: 'expired' });
       throw new DomainError(DomainErrorCode.Gone, `this invite expired on ${interview.inviteExpiresAt.toISOString()}; ask the recruiter for a new one`);
     }
