@@ -1,5 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { REDIS_CLIENT } from '@app/redis';
 import { signServiceToken } from '@app/service-auth';
+import type Redis from 'ioredis';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
@@ -34,6 +36,10 @@ async function staffToken(overrides: { secret?: string; kid?: string; aud?: stri
 describe('user-management staff auth', () => {
   beforeAll(async () => {
     app = await startUm(env, { LOGIN_MAX_ATTEMPTS: '5', LOGIN_WINDOW_SECONDS: '60' });
+    // Start from empty counters: other files' sign-ins from 127.0.0.1 share the per-address one.
+    const redis = app.get<Redis>(REDIS_CLIENT);
+    const keys = await redis.keys('um:login:*');
+    if (keys.length) await redis.del(...keys);
     vss = await startVss(env);
     org = await createTestOrg(app, 'auth');
   });

@@ -12,7 +12,9 @@ export { call };
 
 /** user-management in this process, on the test stack (real PostgreSQL, Redis, object store). */
 export async function startUm(env: Record<string, string>, overrides: Record<string, string> = {}): Promise<NestFastifyApplication> {
-  const app = await createUserManagement(loadUserManagementConfig({ ...env, LOG_LEVEL: 'silent', ...overrides }));
+  // Every injected request comes from 127.0.0.1, so all test files share one per-address sign-in
+  // budget: it is raised here, and only the rate-limit test sets a small one.
+  const app = await createUserManagement(loadUserManagementConfig({ ...env, LOG_LEVEL: 'silent', LOGIN_MAX_ATTEMPTS: '1000', ...overrides }));
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return app;

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { InterviewPlan, InterviewResults, RecordingReport, RoomContext } from '@app/contracts';
 import { DomainError, DomainErrorCode } from '@app/http';
 import { DataSource } from 'typeorm';
-import type { InterviewEntity, MeetingRecordingStatus } from '../persistence/entities';
+import type { InterviewEntity, MeetingEntity, MeetingRecordingStatus } from '../persistence/entities';
 import {
   CandidateRepository,
   InterviewRepository,
@@ -125,13 +125,19 @@ export class InternalService {
   async reportRecording(recordingId: string, report: RecordingReport) {
     const tenant = await this.directory.tenantOfRoom(report.room);
     if (!tenant) throw new DomainError(DomainErrorCode.NotFound, 'no interview or meeting has this room');
-    const existingOrg = await this.directory.orgOfRecording(recordingId);
-    const existing = existingOrg ? await this.recordings.findById(existingOrg, recordingId) : null;
-    if (existing && (existing.orgId !== tenant.orgId || existing.subjectId !== tenant.id)) {
-      throw new DomainError(DomainErrorCode.Conflict, 'this recording id belongs to another room');
-    }
+    const anotherRoom = () => new DomainError(DomainErrorCode.Conflict, 'this recording id belongs to another room');
     const status = report.phase === 'ready' ? 'ready' : report.phase === 'failed' ? 'failed' : 'pending';
     await this.dataSource.transaction(async (manager) => {
+      // Reports for one room take turns: the media plane retries, and a delayed retry of an
+      // earlier phase must see (and leave alone) a later phase that committed meanwhile.
+      const subject =
+        tenant.kind === 'meeting'
+          ? await this.meetings.findById(tenant.orgId, tenant.id, { manager, lock: true })
+          : await this.interviews.findById(tenant.orgId, tenant.id, { manager, lock: true });
+      if (!subject) throw new DomainError(DomainErrorCode.NotFound, 'no interview or meeting has this room');
+      const existingOrg = await this.directory.orgOfRecording(recordingId, manager);
+      const existing = existingOrg ? await this.recordings.findById(existingOrg, recordingId, { manager }) : null;
+      if (existing && (existing.orgId !== tenant.orgId || existing.subjectId !== tenant.id)) throw anotherRoom();
       // A ready recording stays ready: a delayed retry of an earlier phase does not undo it.
       if (existing?.status !== 'ready') {
         await this.recordings.upsert(
@@ -149,10 +155,14 @@ export class InternalService {
           },
           manager,
         );
+        // The first reports of one id for two rooms can both find no row; the upsert never moves
+        // a row to another subject, so the one that lost the race finds it here and rolls back.
+        const saved = await this.recordings.findById(tenant.orgId, recordingId, { manager });
+        if (!saved || saved.subjectId !== tenant.id) throw anotherRoom();
       }
       if (tenant.kind === 'meeting') {
-        const meeting = await this.meetings.findById(tenant.orgId, tenant.id);
-        if (meeting && MEETING_RECORDING_ORDER[report.phase] >= MEETING_RECORDING_ORDER[meeting.recordingStatus]) {
+        const meeting = subject as MeetingEntity;
+        if (MEETING_RECORDING_ORDER[report.phase] >= MEETING_RECORDING_ORDER[meeting.recordingStatus]) {
           await this.meetings.update(
             tenant.orgId,
             tenant.id,

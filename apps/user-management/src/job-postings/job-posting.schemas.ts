@@ -28,11 +28,16 @@ const JobPostingFields = {
   recordingPolicy: z.enum(RECORDING_POLICIES).default('optional'),
 };
 
-const namesAreKnown = (p: { competencies?: { name: string }[]; questions?: { competency?: string }[] }) => {
-  const names = new Set((p.competencies ?? []).map((c) => c.name));
-  return (p.questions ?? []).every((q) => q.competency === undefined || names.has(q.competency));
+// zod 4 runs object refinements even when a field failed, so these never trust the shapes.
+const list = <T>(value: unknown): T[] => (Array.isArray(value) ? (value as T[]) : []);
+const namesAreKnown = (p: { competencies?: unknown; questions?: unknown }) => {
+  const names = new Set(list<{ name?: unknown }>(p.competencies).map((c) => c?.name));
+  return list<{ competency?: unknown }>(p.questions).every((q) => q?.competency === undefined || names.has(q.competency));
 };
-const uniqueNames = (p: { competencies?: { name: string }[] }) => new Set((p.competencies ?? []).map((c) => c.name)).size === (p.competencies ?? []).length;
+const uniqueNames = (p: { competencies?: unknown }) => {
+  const competencies = list<{ name?: unknown }>(p.competencies);
+  return new Set(competencies.map((c) => c?.name)).size === competencies.length;
+};
 
 export const CreateJobPostingRequest = z
   .strictObject(JobPostingFields)

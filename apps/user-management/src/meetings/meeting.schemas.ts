@@ -8,6 +8,8 @@ const ParticipantInput = z.union([
 
 export const MAX_MEETING_HOURS = 12;
 
+const bothDates = (m: { startsAt: unknown; endsAt: unknown }) => m.startsAt instanceof Date && m.endsAt instanceof Date;
+
 export const CreateMeetingRequest = z
   .strictObject({
     title: z.string().trim().min(1).max(200),
@@ -15,8 +17,9 @@ export const CreateMeetingRequest = z
     endsAt: z.iso.datetime({ offset: true }).transform((s) => new Date(s)),
     participants: z.array(ParticipantInput).max(50).default([]),
   })
-  .refine((m) => m.endsAt.getTime() > m.startsAt.getTime(), { message: 'must be after startsAt', path: ['endsAt'] })
-  .refine((m) => m.endsAt.getTime() - m.startsAt.getTime() <= MAX_MEETING_HOURS * 3_600_000, {
+  // zod 4 runs object refinements even when a field failed: check the dates exist before comparing.
+  .refine((m) => !bothDates(m) || m.endsAt.getTime() > m.startsAt.getTime(), { message: 'must be after startsAt', path: ['endsAt'] })
+  .refine((m) => !bothDates(m) || m.endsAt.getTime() - m.startsAt.getTime() <= MAX_MEETING_HOURS * 3_600_000, {
     message: `a meeting lasts at most ${MAX_MEETING_HOURS} hours`,
     path: ['endsAt'],
   });

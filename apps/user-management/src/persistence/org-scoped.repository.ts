@@ -1,8 +1,43 @@
+import { DomainError, DomainErrorCode } from '@app/http';
 import type { DeepPartial, EntityManager, FindOptionsOrder, FindOptionsWhere, Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isUuid = (value: string): boolean => UUID.test(value);
+
+/**
+ * The org id of a tenant query, or a throw: TypeORM silently drops `undefined` from a where
+ * object, so a query with a missing org would otherwise run across every org.
+ */
+export function requireOrgId(orgId: string): string {
+  if (typeof orgId !== 'string' || !isUuid(orgId)) throw new Error('an org-scoped query needs an org id (a UUID); refusing to run it without one');
+  return orgId;
+}
+
+/**
+ * PostgreSQL text and jsonb cannot hold U+0000, and the driver's error would be a 500. Every
+ * write checks its values here and refuses a NUL as a validation error naming the field.
+ */
+export function rejectNulCharacters(value: unknown, path = ''): void {
+  const at = (key: string) => (path ? `${path}.${key}` : key);
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) throw new DomainError(DomainErrorCode.ValidationFailed, `${path || 'value'}: must not contain NUL characters (U+0000)`);
+  } else if (Array.isArray(value)) {
+    value.forEach((item, index) => rejectNulCharacters(item, at(String(index))));
+  } else if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    for (const [key, item] of Object.entries(value)) {
+      rejectNulCharacters(key, at('(key)'));
+      rejectNulCharacters(item, at(key));
+    }
+  }
+}
+
+export interface FindByIdOptions {
+  /** read inside this transaction */
+  manager?: EntityManager;
+  /** SELECT … FOR UPDATE (only with a manager, inside a transaction) */
+  lock?: boolean;
+}
 
 export interface ListOptions<E> {
   where?: FindOptionsWhere<E>;
@@ -22,12 +57,17 @@ export abstract class OrgScopedRepository<E extends { id: string; orgId: string 
   protected constructor(protected readonly repo: Repository<E>) {}
 
   protected scoped(orgId: string, where: FindOptionsWhere<E> = {}): FindOptionsWhere<E> {
-    return { ...where, orgId } as FindOptionsWhere<E>;
+    return { ...where, orgId: requireOrgId(orgId) } as FindOptionsWhere<E>;
   }
 
-  async findById(orgId: string, id: string): Promise<E | null> {
-    if (!isUuid(id) || !isUuid(orgId)) return null;
-    return this.repo.findOneBy(this.scoped(orgId, { id } as FindOptionsWhere<E>));
+  async findById(orgId: string, id: string, options: FindByIdOptions = {}): Promise<E | null> {
+    requireOrgId(orgId);
+    if (!isUuid(id)) return null;
+    const repo = options.manager ? options.manager.getRepository<E>(this.repo.target) : this.repo;
+    return repo.findOne({
+      where: this.scoped(orgId, { id } as FindOptionsWhere<E>),
+      ...(options.lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+    });
   }
 
   async list(orgId: string, options: ListOptions<E> = {}): Promise<E[]> {
@@ -40,12 +80,15 @@ export abstract class OrgScopedRepository<E extends { id: string; orgId: string 
   }
 
   async create(orgId: string, data: DeepPartial<E>, manager?: EntityManager): Promise<E> {
+    rejectNulCharacters(data);
     const repo = manager ? manager.getRepository<E>(this.repo.target) : this.repo;
-    return repo.save(repo.create({ ...data, orgId } as DeepPartial<E>));
+    return repo.save(repo.create({ ...data, orgId: requireOrgId(orgId) } as DeepPartial<E>));
   }
 
   /** Updates one row of the org; false when no such row exists there. */
   async update(orgId: string, id: string, patch: QueryDeepPartialEntity<E>, manager?: EntityManager): Promise<boolean> {
+    requireOrgId(orgId);
+    rejectNulCharacters(patch);
     if (!isUuid(id)) return false;
     const repo = manager ? manager.getRepository<E>(this.repo.target) : this.repo;
     const result = await repo.update(this.scoped(orgId, { id } as FindOptionsWhere<E>), patch);

@@ -16,7 +16,7 @@ import {
   UserEntity,
   type AuditActorType,
 } from './entities';
-import { isUuid, OrgScopedRepository } from './org-scoped.repository';
+import { isUuid, OrgScopedRepository, rejectNulCharacters, requireOrgId } from './org-scoped.repository';
 
 @Injectable()
 export class OrganizationRepository {
@@ -27,7 +27,8 @@ export class OrganizationRepository {
   }
 
   async update(orgId: string, patch: Partial<Pick<OrganizationEntity, 'name' | 'agentAutoJoin'>>): Promise<OrganizationEntity | null> {
-    await this.repo.update({ id: orgId }, patch);
+    rejectNulCharacters(patch);
+    await this.repo.update({ id: requireOrgId(orgId) }, patch);
     return this.findById(orgId);
   }
 }
@@ -39,8 +40,9 @@ export class UserRepository extends OrgScopedRepository<UserEntity> {
   }
 
   async findByIds(orgId: string, ids: string[]): Promise<UserEntity[]> {
+    const where = this.scoped(orgId, { id: In(ids) });
     if (ids.length === 0 || !ids.every(isUuid)) return [];
-    return this.repo.findBy(this.scoped(orgId, { id: In(ids) }));
+    return this.repo.findBy(where);
   }
 }
 
@@ -51,8 +53,9 @@ export class CandidateRepository extends OrgScopedRepository<CandidateEntity> {
   }
 
   async findByIds(orgId: string, ids: string[]): Promise<CandidateEntity[]> {
+    const where = this.scoped(orgId, { id: In(ids) });
     if (ids.length === 0 || !ids.every(isUuid)) return [];
-    return this.repo.findBy(this.scoped(orgId, { id: In(ids) }));
+    return this.repo.findBy(where);
   }
 }
 
@@ -71,6 +74,7 @@ export class InterviewRepository extends OrgScopedRepository<InterviewEntity> {
 
   /** The interview with its invite hash, which normal reads never select. */
   async findWithInviteHash(orgId: string, id: string): Promise<InterviewEntity | null> {
+    requireOrgId(orgId);
     if (!isUuid(id)) return null;
     return this.repo
       .createQueryBuilder('i')
@@ -129,11 +133,12 @@ export class RecordingRepository extends OrgScopedRepository<RecordingEntity> {
 
   /** Inserts the recording or updates it in place (R-R6: the media plane retries). */
   async upsert(orgId: string, recording: Omit<RecordingEntity, 'orgId' | 'createdAt' | 'updatedAt'>, manager?: EntityManager): Promise<void> {
+    rejectNulCharacters(recording);
     const repo = manager ? manager.getRepository(RecordingEntity) : this.repo;
     await repo
       .createQueryBuilder()
       .insert()
-      .values({ ...recording, orgId })
+      .values({ ...recording, orgId: requireOrgId(orgId) })
       .orUpdate(['object_key', 'duration_ms', 'size_bytes', 'codecs', 'status', 'failure_reason', 'updated_at'], ['id'])
       .execute();
   }
@@ -155,9 +160,10 @@ export class AuditLogRepository {
   constructor(@InjectRepository(AuditLogEntity) private readonly repo: Repository<AuditLogEntity>) {}
 
   async append(orgId: string, entry: AuditEntry, manager?: EntityManager): Promise<void> {
+    rejectNulCharacters(entry);
     const repo = manager ? manager.getRepository(AuditLogEntity) : this.repo;
     await repo.insert({
-      orgId,
+      orgId: requireOrgId(orgId),
       actorType: entry.actorType,
       actorId: entry.actorId,
       action: entry.action,
@@ -170,7 +176,7 @@ export class AuditLogRepository {
   }
 
   listForResource(orgId: string, resourceType: AuditEntry['resourceType'], resourceId: string, limit = 200): Promise<AuditLogEntity[]> {
-    return this.repo.find({ where: { orgId, resourceType, resourceId }, order: { createdAt: 'DESC', id: 'DESC' }, take: limit });
+    return this.repo.find({ where: { orgId: requireOrgId(orgId), resourceType, resourceId }, order: { createdAt: 'DESC', id: 'DESC' }, take: limit });
   }
 }
 
@@ -249,9 +255,9 @@ export class TenantDirectory {
     return row?.orgId ?? null;
   }
 
-  async orgOfRecording(recordingId: string): Promise<string | null> {
+  async orgOfRecording(recordingId: string, manager?: EntityManager): Promise<string | null> {
     if (!isUuid(recordingId)) return null;
-    const row = await this.dataSource.getRepository(RecordingEntity).findOne({ select: { orgId: true }, where: { id: recordingId } });
+    const row = await (manager ?? this.dataSource.manager).getRepository(RecordingEntity).findOne({ select: { orgId: true }, where: { id: recordingId } });
     return row?.orgId ?? null;
   }
 }
