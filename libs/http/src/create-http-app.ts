@@ -1,7 +1,7 @@
 import type { DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, RouteConfig, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyRequest } from 'fastify';
+import { LogController, type FastifyRequest } from 'fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import {
   createServiceLogger,
@@ -45,9 +45,9 @@ export async function createHttpApp(rootModule: DynamicModule, options: HttpAppO
     bodyLimit: options.bodyLimitBytes,
     trustProxy: false,
     loggerInstance: logger,
-    disableRequestLogging: true,
+    // Fastify's own per-request lines are off: the onResponse hook below writes one flat line.
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: REQUEST_ID_LOG_LABEL }),
     requestIdHeader: false,
-    requestIdLogLabel: REQUEST_ID_LOG_LABEL,
     genReqId: requestIdFor,
   });
   const app = await NestFactory.create<NestFastifyApplication>(rootModule, adapter, { bufferLogs: true });
