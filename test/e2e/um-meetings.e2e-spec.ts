@@ -170,6 +170,20 @@ describe('user-management meetings', () => {
     });
   });
 
+  it('lists only the meetings the caller takes part in with ?mine=true, soonest first', async () => {
+    const own = await createTestOrg(app, 'mine');
+    const later = await createMeeting(app, own, 3 * 3_600_000, 3_600_000, ['hiring_manager']);
+    const sooner = await createMeeting(app, own, 3_600_000, 3_600_000, ['hiring_manager']);
+    const without = await createMeeting(app, own, 2 * 3_600_000, 3_600_000, ['interviewer']);
+    const mine = await as(app, own.tokens.hiring_manager, { url: '/v1/meetings?mine=true' });
+    expect(mine.status).toBe(200);
+    expect(mine.json.map((m: { id: string }) => m.id)).toEqual([sooner.id, later.id]);
+    const paged = await as(app, own.tokens.hiring_manager, { url: '/v1/meetings?mine=true&limit=1&offset=1' });
+    expect(paged.json.map((m: { id: string }) => m.id)).toEqual([later.id]);
+    const all = await as(app, own.tokens.hiring_manager, { url: '/v1/meetings' });
+    expect(all.json.map((m: { id: string }) => m.id)).toEqual([sooner.id, without.id, later.id]);
+  });
+
   describe('scheduling and cancelling', () => {
     it('a participant from another org → 404 and nothing is created in either org', async () => {
       const title = `cross-org ${randomUUID()}`;

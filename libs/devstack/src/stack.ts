@@ -93,14 +93,11 @@ export function randomSecrets(): StackSecrets {
  * mode 0600), so no key is ever committed and a restart keeps working tokens and stored files.
  */
 export function loadOrCreateSecrets(file = join(STATE_DIR, 'dev-secrets.json')): StackSecrets {
-  let secrets = randomSecrets();
-  if (existsSync(file)) {
-    // Secrets added by a later version are filled in; existing ones are kept.
-    const existing = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-    const parsed = StackSecrets.safeParse({ ...secrets, ...existing });
-    if (parsed.success && StackSecrets.safeParse(existing).success) return parsed.data;
-    if (parsed.success) secrets = parsed.data;
-  }
+  const existing: unknown = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : undefined;
+  if (StackSecrets.safeParse(existing).success) return StackSecrets.parse(existing);
+  // Secrets added by a later version are filled in; the ones already there are kept.
+  const merged = StackSecrets.safeParse({ ...randomSecrets(), ...(existing as object | undefined) });
+  const secrets = merged.success ? merged.data : randomSecrets();
   mkdirSync(STATE_DIR, { recursive: true });
   writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   return secrets;

@@ -5,7 +5,7 @@ import { DomainError, DomainErrorCode } from '@app/http';
 import { grantFor } from '@app/livekit';
 import { buildRoomName } from '@app/room-naming';
 import { AccessToken } from 'livekit-server-sdk';
-import { DataSource } from 'typeorm';
+import { DataSource, In } from 'typeorm';
 import type { StaffPrincipal } from '../auth/staff-principal';
 import { UM_CONFIG, type UserManagementConfig } from '../config';
 import type { MeetingEntity, MeetingParticipantEntity } from '../persistence/entities';
@@ -76,8 +76,8 @@ export class MeetingsService {
     if (page.mine) {
       const ids = await this.participants.meetingIdsOfUser(actor.orgId, actor.userId);
       if (ids.length === 0) return [];
-      const meetings = await Promise.all(ids.map((id) => this.meetings.findById(actor.orgId, id)));
-      return meetings.filter((m): m is MeetingEntity => m !== null).sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime()).slice(page.offset, page.offset + page.limit);
+      // One query, paged in the database (not one lookup per meeting).
+      return this.meetings.list(actor.orgId, { where: { id: In(ids) }, limit: page.limit, offset: page.offset, order: { startsAt: 'ASC' } });
     }
     return this.meetings.list(actor.orgId, { limit: page.limit, offset: page.offset, order: { startsAt: 'ASC' } });
   }
