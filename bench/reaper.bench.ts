@@ -60,7 +60,7 @@ async function writeSessions(redis: Redis, subjects: Array<{ room: string; ident
   pipeline.zadd('vss:liveness', ...liveness);
   const results = await pipeline.exec();
   const failed = results?.find(([err]) => err);
-  if (failed) throw failed[0];
+  if (failed?.[0]) throw failed[0];
 }
 
 async function fillLive(redis: Redis, size: number, score: number): Promise<void> {

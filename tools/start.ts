@@ -39,7 +39,7 @@ async function main(): Promise<void> {
 
   try {
     const stack: LocalStack = await startLocalStack(profile, loadOrCreateSecrets(), say);
-    stops.push(stack.stop);
+    stops.push(() => stack.stop());
     const { applied } = await runMigrations({ url: stack.env.DATABASE_URL, applicationName: 'parley-start' });
     if (applied.length) say(`migrations applied: ${applied.join(', ')}`);
     const demo = await runDemoSeed({ ...process.env, ...stack.env });

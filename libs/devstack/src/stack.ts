@@ -10,7 +10,8 @@ import { startObjectStoreServer, type ObjectStoreServerHandle } from './object-s
 import { DATA_DIR, LOG_DIR, RUN_DIR, STATE_DIR } from './paths';
 
 export interface StackProfile {
-  name: 'dev' | 'test';
+  /** Names the profile's run, data and log folders: dev, test, or test-<slot>. */
+  name: string;
   livekit: { port: number; rtcTcpPort: number; rtcUdpPort: number };
   objectStorePort: number;
   /** The server's address; the profile's own database and Redis DB index go on top. */
@@ -37,17 +38,28 @@ export const DEV_PROFILE: StackProfile = {
   freshDatabase: false,
 };
 
-export const TEST_PROFILE: StackProfile = {
-  name: 'test',
-  livekit: { port: 17880, rtcTcpPort: 17881, rtcUdpPort: 17882 },
-  objectStorePort: 17070,
-  postgresServerUrl: 'postgres://postgres@127.0.0.1:5432',
-  databaseName: 'parley_test',
-  redisServerUrl: 'redis://127.0.0.1:6379',
-  redisDb: 15,
-  ports: { userManagement: 13000, videoStreamingServer: 13001, agentHealth: 18081 },
-  freshDatabase: true,
-};
+/**
+ * The test profile for a slot. Slot 0 (the default) is what `npm test` and CI use; other slots
+ * (PARLEY_TEST_SLOT=1..9) shift every port by 100 per slot and use their own database, Redis DB
+ * and folders, so several test runs can share one machine without touching each other.
+ */
+export function testProfile(slot: number): StackProfile {
+  if (!Number.isInteger(slot) || slot < 0 || slot > 9) throw new Error(`PARLEY_TEST_SLOT must be an integer 0..9, got ${slot}`);
+  const shift = slot * 100;
+  return {
+    name: slot === 0 ? 'test' : `test-${slot}`,
+    livekit: { port: 17880 + shift, rtcTcpPort: 17881 + shift, rtcUdpPort: 17882 + shift },
+    objectStorePort: 17070 + shift,
+    postgresServerUrl: 'postgres://postgres@127.0.0.1:5432',
+    databaseName: slot === 0 ? 'parley_test' : `parley_test_${slot}`,
+    redisServerUrl: 'redis://127.0.0.1:6379',
+    redisDb: 15 - slot,
+    ports: { userManagement: 13000 + shift, videoStreamingServer: 13001 + shift, agentHealth: 18081 + shift },
+    freshDatabase: true,
+  };
+}
+
+export const TEST_PROFILE: StackProfile = testProfile(Number(process.env.PARLEY_TEST_SLOT ?? 0));
 
 const StackSecrets = z.object({
   livekitApiKey: z.string().min(3),
@@ -187,7 +199,7 @@ export async function startLocalStack(profile: StackProfile, secrets: StackSecre
         },
         log,
       ).then((handle) => {
-        stops.push(handle.stop);
+        stops.push(() => handle.stop());
         return handle;
       }),
       startObjectStoreServer(
@@ -203,7 +215,7 @@ export async function startLocalStack(profile: StackProfile, secrets: StackSecre
         },
         log,
       ).then((handle) => {
-        stops.push(handle.stop);
+        stops.push(() => handle.stop());
         return handle;
       }),
     ]);

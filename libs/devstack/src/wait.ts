@@ -12,7 +12,7 @@ export interface WaitOptions {
 /** Polls `probe` until it resolves; on timeout the error names the component and the last failure. */
 export async function waitUntilReady(probe: () => Promise<unknown>, options: WaitOptions): Promise<void> {
   const deadline = Date.now() + options.timeoutMs;
-  let lastError = 'no answer yet';
+  let lastError: string;
   for (;;) {
     const aborted = options.abortReason?.();
     if (aborted) throw new ComponentError(options.component, aborted, options.hint);

@@ -4,7 +4,8 @@ import type { ApiErrorBody } from '@app/contracts';
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import { ZodValidationException } from 'nestjs-zod';
 import { ZodError } from 'zod';
-import { DomainError, httpStatusFor } from './domain-error';
+import { DomainError } from '@app/errors';
+import { httpStatusFor } from './http-status';
 
 const HTTP_CODES: Record<number, string> = {
   400: 'BAD_REQUEST',
@@ -41,15 +42,20 @@ export class GlobalExceptionFilter implements ExceptionFilter {
 
   private toBody(exception: unknown, log: FastifyBaseLogger): ErrorBody {
     if (exception instanceof DomainError) {
-      return { statusCode: httpStatusFor(exception.code), code: exception.code, message: exception.message };
+      return {
+        statusCode: httpStatusFor(exception.code),
+        code: exception.code,
+        message: exception.message,
+        ...(exception.reason ? { reason: exception.reason } : {}),
+      };
     }
     if (exception instanceof ZodValidationException) return validationBody(exception.getZodError() as ZodError);
     if (exception instanceof ZodError) return validationBody(exception);
     if (exception instanceof HttpException) {
       const statusCode = exception.getStatus();
       const response = exception.getResponse();
-      const message =
-        typeof response === 'string' ? response : String((response as { message?: unknown }).message ?? exception.message);
+      const nested = typeof response === 'object' && response !== null ? (response as { message?: unknown }).message : undefined;
+      const message = typeof response === 'string' ? response : typeof nested === 'string' ? nested : exception.message;
       if (statusCode >= 500) log.error({ err: exception }, 'HTTP exception');
       return { statusCode, code: HTTP_CODES[statusCode] ?? `HTTP_${statusCode}`, message };
     }

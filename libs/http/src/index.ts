@@ -1,4 +1,4 @@
 export * from './create-http-app';
-export * from './domain-error';
+export * from './http-status';
 export * from './global-exception.filter';
 export * from './run-service';

@@ -40,7 +40,7 @@ export class RedisCheck implements DependencyCheck {
 
   async check(): Promise<void> {
     const pong = await this.redis.ping();
-    if (pong !== 'PONG') throw new Error(`unexpected PING answer ${pong}`);
+    if (pong !== 'PONG') throw new Error(`unexpected PING answer ${String(pong)}`);
   }
 }
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError, DomainErrorCode } from '@app/http';
+import { DomainError, DomainErrorCode } from '@app/errors';
 import { TenantDirectory } from '../persistence/repositories';
 import { LoginRateLimiter } from './login-rate-limiter';
 import { PasswordHasher } from './password-hasher';

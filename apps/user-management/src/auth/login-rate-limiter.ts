@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { DomainError, DomainErrorCode } from '@app/http';
+import { DomainError, DomainErrorCode } from '@app/errors';
 import { REDIS_CLIENT } from '@app/redis';
 import type Redis from 'ioredis';
 import { UM_CONFIG, type UserManagementConfig } from '../config';

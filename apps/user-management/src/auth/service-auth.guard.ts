@@ -1,6 +1,6 @@
 import { applyDecorators, Inject, Injectable, UseGuards, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { ApiBearerAuth, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import { DomainError, DomainErrorCode } from '@app/http';
+import { DomainError, DomainErrorCode } from '@app/errors';
 import { ServiceTokenRejected, verifyServiceToken, type ServiceCaller } from '@app/service-auth';
 import type { FastifyRequest } from 'fastify';
 import { UM_CONFIG, type UserManagementConfig } from '../config';

@@ -2,7 +2,7 @@ import { applyDecorators, createParamDecorator, Injectable, SetMetadata, UseGuar
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import { DomainError, DomainErrorCode } from '@app/http';
+import { DomainError, DomainErrorCode } from '@app/errors';
 import type { UserRole } from '../persistence/entities';
 import type { StaffPrincipal } from './staff-principal';
 import { STAFF_JWT_STRATEGY } from './staff-jwt.strategy';

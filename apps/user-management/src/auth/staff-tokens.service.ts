@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { DomainError, DomainErrorCode } from '@app/http';
+import { DomainError, DomainErrorCode } from '@app/errors';
 import { SignJWT } from 'jose';
 import { DataSource } from 'typeorm';
 import { UM_CONFIG, type UserManagementConfig } from '../config';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { InterviewPlan, InterviewResults, RecordingReport, RoomContext } from '@app/contracts';
-import { DomainError, DomainErrorCode } from '@app/http';
+import { DomainError, DomainErrorCode } from '@app/errors';
 import { DataSource } from 'typeorm';
 import type { InterviewEntity, MeetingEntity, MeetingRecordingStatus } from '../persistence/entities';
 import {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { DomainError, DomainErrorCode } from '@app/http';
+import { DomainError, DomainErrorCode } from '@app/errors';
 import { buildRoomName } from '@app/room-naming';
 import { DataSource, type FindOptionsWhere } from 'typeorm';
 import type { StaffPrincipal } from '../auth/staff-principal';

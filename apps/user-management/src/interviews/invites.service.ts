@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError, DomainErrorCode } from '@app/http';
+import { DomainError, DomainErrorCode } from '@app/errors';
 import { DataSource } from 'typeorm';
 import type { ConsentChoice, InterviewEntity, JobPostingEntity } from '../persistence/entities';
 import {

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { DomainError, DomainErrorCode } from '@app/http';
+import { DomainError, DomainErrorCode } from '@app/errors';
 import { createZodDto } from 'nestjs-zod';
 import { CurrentStaff, StaffOnly } from '../auth/staff-auth.guard';
 import { RECRUITING, type StaffPrincipal } from '../auth/staff-principal';
@@ -66,7 +66,7 @@ export class JobPostingsController {
     if (questions.some((q) => q.competency !== undefined && !names.has(q.competency))) {
       throw new DomainError(DomainErrorCode.ValidationFailed, 'a question names a competency that is not in competencies');
     }
-    await this.postings.update(actor.orgId, params.id, body as Partial<JobPostingEntity>);
+    await this.postings.update(actor.orgId, params.id, body);
     return toJobPostingView(await this.require(actor.orgId, params.id));
   }
 

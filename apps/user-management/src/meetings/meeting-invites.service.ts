@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DomainError, DomainErrorCode } from '@app/http';
+import { DomainError, DomainErrorCode } from '@app/errors';
 import { inviteSecretMatches, newInviteSecret, splitInviteCode } from '../common/invite-codes';
 import { UM_CONFIG, type UserManagementConfig } from '../config';
 import type { StaffPrincipal } from '../auth/staff-principal';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { ParticipantRole } from '@app/contracts';
-import { DomainError, DomainErrorCode } from '@app/http';
+import { DomainError, DomainErrorCode } from '@app/errors';
 import { grantFor } from '@app/livekit';
 import { buildRoomName } from '@app/room-naming';
 import { AccessToken } from 'livekit-server-sdk';

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Patch } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { DomainError, DomainErrorCode } from '@app/http';
+import { DomainError, DomainErrorCode } from '@app/errors';
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
 import { CurrentStaff, StaffOnly } from '../auth/staff-auth.guard';

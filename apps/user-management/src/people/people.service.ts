@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError, DomainErrorCode } from '@app/http';
+import { DomainError, DomainErrorCode } from '@app/errors';
 import { QueryFailedError } from 'typeorm';
 import { PasswordHasher } from '../auth/password-hasher';
 import type { StaffPrincipal } from '../auth/staff-principal';

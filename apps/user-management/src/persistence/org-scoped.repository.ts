@@ -1,4 +1,4 @@
-import { DomainError, DomainErrorCode } from '@app/http';
+import { DomainError, DomainErrorCode } from '@app/errors';
 import type { DeepPartial, EntityManager, FindOptionsOrder, FindOptionsWhere, Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 
@@ -57,7 +57,7 @@ export abstract class OrgScopedRepository<E extends { id: string; orgId: string 
   protected constructor(protected readonly repo: Repository<E>) {}
 
   protected scoped(orgId: string, where: FindOptionsWhere<E> = {}): FindOptionsWhere<E> {
-    return { ...where, orgId: requireOrgId(orgId) } as FindOptionsWhere<E>;
+    return { ...where, orgId: requireOrgId(orgId) };
   }
 
   async findById(orgId: string, id: string, options: FindByIdOptions = {}): Promise<E | null> {

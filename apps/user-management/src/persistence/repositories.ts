@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { parseRoomName } from '@app/room-naming';
 import { DataSource, In, IsNull, type EntityManager, type Repository } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import {
   AuditLogEntity,
   CandidateEntity,
@@ -172,7 +171,7 @@ export class AuditLogRepository {
       ip: entry.ip ?? null,
       userAgent: entry.userAgent?.slice(0, 512) ?? null,
       details: (entry.details ?? {}) as AuditLogEntity['details'] & object,
-    } as QueryDeepPartialEntity<AuditLogEntity>);
+    });
   }
 
   listForResource(orgId: string, resourceType: AuditEntry['resourceType'], resourceId: string, limit = 200): Promise<AuditLogEntity[]> {

@@ -1,7 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { DomainError, DomainErrorCode } from '@app/http';
+import { DomainError, DomainErrorCode } from '@app/errors';
 import { ObjectStore } from '@app/object-store';
-import { DataSource } from 'typeorm';
 import { HIRING_TEAM, type StaffPrincipal } from '../auth/staff-principal';
 import { UM_CONFIG, type UserManagementConfig } from '../config';
 import type { RecordingEntity, RecordingSubject } from '../persistence/entities';
@@ -23,7 +22,6 @@ export class RecordingsService implements OnApplicationShutdown {
 
   constructor(
     @Inject(UM_CONFIG) private readonly config: UserManagementConfig,
-    private readonly dataSource: DataSource,
     private readonly recordings: RecordingRepository,
     private readonly audit: AuditLogRepository,
   ) {

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DomainError, DomainErrorCode } from '@app/http';
+import { DomainError, DomainErrorCode } from '@app/errors';
 import { decodeJwt } from 'jose';
 import { TokenVerifier, WebhookReceiver, type ClaimGrants, type WebhookEvent } from 'livekit-server-sdk';
 import { VSS_CONFIG, type VideoStreamingServerConfig } from '../config';

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { SESSION_TICKET_AUDIENCE, SessionTicketClaims } from '@app/contracts';
-import { DomainError, DomainErrorCode } from '@app/http';
+import { DomainError, DomainErrorCode } from '@app/errors';
 import { createLocalJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { VSS_CONFIG, type VideoStreamingServerConfig } from '../config';
 

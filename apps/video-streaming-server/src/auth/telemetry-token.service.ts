@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { TELEMETRY_AUDIENCE, TELEMETRY_ISSUER, TelemetryClaims } from '@app/contracts';
-import { DomainError, DomainErrorCode } from '@app/http';
+import { DomainError, DomainErrorCode } from '@app/errors';
 import { decodeProtectedHeader, jwtVerify, SignJWT } from 'jose';
 import { VSS_CONFIG, type VideoStreamingServerConfig } from '../config';
 import { reason } from './session-ticket.verifier';

@@ -1,6 +1,6 @@
 import { createParamDecorator, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { TelemetryClaims } from '@app/contracts';
-import { DomainError, DomainErrorCode } from '@app/http';
+import { DomainError, DomainErrorCode } from '@app/errors';
 import type { FastifyRequest } from 'fastify';
 import { TelemetryTokenService } from './telemetry-token.service';
 

@@ -1,4 +1,4 @@
-import { DomainError, DomainErrorCode } from '@app/http';
+import { DomainError, DomainErrorCode } from '@app/errors';
 import { ServerError } from 'livekit-server-sdk';
 
 /**

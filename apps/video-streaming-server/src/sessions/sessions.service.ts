@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { HeartbeatResponse, TelemetryClaims, TelemetryEvent, TimelineResponse } from '@app/contracts';
-import { DomainError, DomainErrorCode } from '@app/http';
+import { DomainError, DomainErrorCode } from '@app/errors';
 import { VSS_CONFIG, type VideoStreamingServerConfig } from '../config';
 import { SessionRepository } from './session.repository';
 

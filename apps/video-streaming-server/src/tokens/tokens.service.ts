@@ -8,7 +8,7 @@ import type {
   TelemetryTokenResponse,
 } from '@app/contracts';
 import { parseRoomName } from '@app/room-naming';
-import { DomainError, DomainErrorCode } from '@app/http';
+import { DomainError, DomainErrorCode } from '@app/errors';
 import { decodeJwt } from 'jose';
 import { AccessToken, type VideoGrant } from 'livekit-server-sdk';
 import { LiveKitKeyRing } from '../auth/livekit-key-ring';

@@ -3,8 +3,8 @@ import { ReadinessReport } from '@app/contracts';
 import { buildRoomName } from '@app/room-naming';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { signTicket, ticketKeyFromEnv } from '../support/tickets.util';
-import { call, startVss, type InjectOptions } from '../support/vss.util';
+import { signTicket, ticketKeyFromEnv } from '../../support/tickets.util';
+import { call, startVss, type InjectOptions } from '../../support/vss.util';
 
 const env = inject('stackEnv');
 

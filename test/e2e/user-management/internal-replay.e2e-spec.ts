@@ -1,10 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { ObjectStore } from '@app/object-store';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type Redis from 'ioredis';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { as, asService, call, createInterview, createMeeting, createTestOrg, db, startUm, type TestOrg } from '../support/um.util';
+import { as, asService, call, createInterview, createMeeting, createTestOrg, db, startUm, type TestOrg } from '../../support/um.util';
 
 const env = inject('stackEnv');
 

@@ -1,8 +1,8 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { decodePayload } from '../support/tickets.util';
-import { as, call, createTestOrg, db, startUm, type TestOrg } from '../support/um.util';
+import { decodePayload } from '../../support/tickets.util';
+import { as, call, createTestOrg, db, startUm, type TestOrg } from '../../support/um.util';
 
 const env = inject('stackEnv');
 let app: NestFastifyApplication;

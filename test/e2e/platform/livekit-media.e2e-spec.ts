@@ -14,7 +14,7 @@ import {
   type RemoteTrack,
 } from '@livekit/rtc-node';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { joinToken } from '../support/livekit.util';
+import { joinToken } from '../../support/livekit.util';
 
 const env = inject('stackEnv');
 const SAMPLE_RATE = 48_000;

@@ -6,7 +6,7 @@ import { buildRoomName } from '@app/room-naming';
 import { ParticipantInfo_Kind } from '@livekit/protocol';
 import { RoomServiceClient } from 'livekit-server-sdk';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { eventually } from '../support/eventually.util';
+import { eventually } from '../../support/eventually.util';
 
 const env = inject('stackEnv');
 const rooms = new RoomServiceClient(liveKitApiUrl(env.LIVEKIT_URL), env.LIVEKIT_API_KEY, env.LIVEKIT_API_SECRET);
@@ -14,7 +14,7 @@ let worker: ManagedProcess;
 
 async function agentsIn(room: string) {
   const participants = await rooms.listParticipants(room);
-  return participants.filter((p) => p.kind === ParticipantInfo_Kind.AGENT);
+  return participants.filter((p) => (p.kind as number) === (ParticipantInfo_Kind.AGENT as number));
 }
 
 describe('interviewer agent dispatch (R-L1, R-G1)', () => {
@@ -33,7 +33,7 @@ describe('interviewer agent dispatch (R-L1, R-G1)', () => {
         AGENT_IDLE_PROCESSES: '1',
         LOG_LEVEL: 'info',
       },
-      logDir: join(LOG_DIR, 'test'),
+      logDir: join(LOG_DIR, TEST_PROFILE.name),
     });
     // The health endpoint answers 200 only once the worker has registered with LiveKit.
     await waitUntilReady(() => httpOk(`http://127.0.0.1:${TEST_PROFILE.ports.agentHealth}/`), {

@@ -4,9 +4,9 @@ import { dispose, Room } from '@livekit/rtc-node';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { RoomServiceClient } from 'livekit-server-sdk';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { eventually } from '../support/eventually.util';
-import { decodePayload } from '../support/tickets.util';
-import { as, createMeeting, createTestOrg, db, startUm, type TestOrg } from '../support/um.util';
+import { eventually } from '../../support/eventually.util';
+import { decodePayload } from '../../support/tickets.util';
+import { as, createMeeting, createTestOrg, db, startUm, type TestOrg } from '../../support/um.util';
 
 const env = inject('stackEnv');
 const MINUTE = 60_000;

@@ -1,9 +1,9 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { loadUserManagementConfig } from '../../apps/user-management/src/config';
-import { createUserManagement } from '../../apps/user-management/src/create-app';
-import { loadVideoStreamingServerConfig } from '../../apps/video-streaming-server/src/config';
-import { createVideoStreamingServer } from '../../apps/video-streaming-server/src/create-app';
+import { loadUserManagementConfig } from '../../../apps/user-management/src/config';
+import { createUserManagement } from '../../../apps/user-management/src/create-app';
+import { loadVideoStreamingServerConfig } from '../../../apps/video-streaming-server/src/config';
+import { createVideoStreamingServer } from '../../../apps/video-streaming-server/src/create-app';
 
 const env = inject('stackEnv');
 const apps: NestFastifyApplication[] = [];

@@ -27,7 +27,7 @@ async function tablesIn(url: string): Promise<string[]> {
 
 describe('PostgreSQL migrations', () => {
   // Its own database, so up/down/up cannot disturb the schema the other tests use.
-  const url = env.DATABASE_URL.replace(/\/[^/]+$/, '/parley_test_migrations');
+  const url = env.DATABASE_URL.replace(/(\/[^/]+)$/, '$1_migrations');
   const options = { url, applicationName: 'parley-test-migrations' };
 
   it('apply on an empty database, revert cleanly, and apply again', async () => {

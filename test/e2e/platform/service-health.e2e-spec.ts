@@ -1,18 +1,19 @@
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadUserManagementConfig } from '../../apps/user-management/src/config';
-import { createUserManagement } from '../../apps/user-management/src/create-app';
-import { loadVideoStreamingServerConfig } from '../../apps/video-streaming-server/src/config';
-import { createVideoStreamingServer } from '../../apps/video-streaming-server/src/create-app';
+import { loadUserManagementConfig } from '../../../apps/user-management/src/config';
+import { createUserManagement } from '../../../apps/user-management/src/create-app';
+import { loadVideoStreamingServerConfig } from '../../../apps/video-streaming-server/src/config';
+import { createVideoStreamingServer } from '../../../apps/video-streaming-server/src/create-app';
 import { ReadinessReport } from '@app/contracts';
-import { DATA_DIR, DIST_DIR, httpOk, LOG_DIR, ManagedProcess, startObjectStoreServer, waitUntilReady, type ObjectStoreServerHandle } from '@app/devstack';
+import { DATA_DIR, DIST_DIR, httpOk, LOG_DIR, ManagedProcess, startObjectStoreServer, TEST_PROFILE, waitUntilReady, type ObjectStoreServerHandle } from '@app/devstack';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 const env = inject('stackEnv');
 // A private object store, so stopping it cannot disturb other test files.
-const PRIVATE_STORE_PORT = 17170;
+// Beside the profile's own ports, so parallel test slots (PARLEY_TEST_SLOT) never share it.
+const PRIVATE_STORE_PORT = TEST_PROFILE.objectStorePort + 50;
 
 async function get(app: NestFastifyApplication, url: string, headers: Record<string, string> = {}) {
   return app.getHttpAdapter().getInstance().inject({ method: 'GET', url, headers });
@@ -27,12 +28,12 @@ describe('health, readiness and operations endpoints', () => {
       {
         name: 'object-store-readiness',
         port: PRIVATE_STORE_PORT,
-        dataDir: join(DATA_DIR, 'test', 'object-store-readiness'),
+        dataDir: join(DATA_DIR, TEST_PROFILE.name, 'object-store-readiness'),
         accessKeyId: env.S3_ACCESS_KEY_ID,
         secretAccessKey: env.S3_SECRET_ACCESS_KEY,
         bucket: env.S3_BUCKET,
         region: env.S3_REGION,
-        logDir: join(LOG_DIR, 'test'),
+        logDir: join(LOG_DIR, TEST_PROFILE.name),
       },
       () => undefined,
     );
@@ -139,7 +140,7 @@ describe('a built app as a process', () => {
       command: process.execPath,
       args: [join(DIST_DIR, 'apps/video-streaming-server/src/main.js')],
       env: { ...process.env, ...env, PORT: String(port), LOG_LEVEL: 'info' },
-      logDir: join(LOG_DIR, 'test'),
+      logDir: join(LOG_DIR, TEST_PROFILE.name),
     });
     try {
       await waitUntilReady(() => httpOk(`http://127.0.0.1:${port}/healthz`), {

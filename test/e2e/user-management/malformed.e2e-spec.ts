@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { signServiceToken } from '@app/service-auth';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { as, asService, call, createInterview, createTestOrg, POSTING, startUm, TEST_PASSWORD, type TestOrg } from '../support/um.util';
-import type { InjectOptions } from '../support/vss.util';
+import { as, call, createInterview, createTestOrg, POSTING, startUm, TEST_PASSWORD, type TestOrg } from '../../support/um.util';
+import type { InjectOptions } from '../../support/vss.util';
 
 const env = inject('stackEnv');
 const BODY_LIMIT = 256 * 1024;

@@ -7,9 +7,9 @@ import { SignJWT } from 'jose';
 import { AccessToken, RoomServiceClient } from 'livekit-server-sdk';
 import { liveKitApiUrl } from '@app/livekit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { eventually } from '../support/eventually.util';
-import { decodePayload, foreignKey, signTicket, ticketKeyFromEnv, unsignedJwt } from '../support/tickets.util';
-import { call, startVss } from '../support/vss.util';
+import { eventually } from '../../support/eventually.util';
+import { decodePayload, foreignKey, signTicket, ticketKeyFromEnv, unsignedJwt } from '../../support/tickets.util';
+import { call, startVss } from '../../support/vss.util';
 
 const env = inject('stackEnv');
 const ticketKey = ticketKeyFromEnv(env);

@@ -3,9 +3,9 @@ import { SESSION_TICKET_AUDIENCE } from '@app/contracts';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { importJWK, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { decodePayload, ticketKeyFromEnv } from '../support/tickets.util';
-import { as, asService, call, createInterview, createTestOrg, db, POSTING, startUm, type TestOrg } from '../support/um.util';
-import { startVss } from '../support/vss.util';
+import { decodePayload, ticketKeyFromEnv } from '../../support/tickets.util';
+import { as, asService, call, createInterview, createTestOrg, db, POSTING, startUm, type TestOrg } from '../../support/um.util';
+import { startVss } from '../../support/vss.util';
 
 const env = inject('stackEnv');
 const USER_AGENT = 'parley-e2e-candidate/1.0';

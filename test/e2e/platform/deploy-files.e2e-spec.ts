@@ -38,7 +38,7 @@ describe('docker-compose.yml', () => {
     }
     expect(stdout.match(/image: parley:latest/g)).toHaveLength(4);
     expect(stdout).toContain('v1.13.5');
-    const sections = stdout.split(/^  (?=[a-z-]+:$)/m);
+    const sections = stdout.split(/^ {2}(?=[a-z-]+:$)/m);
     for (const [service, names] of Object.entries(APP_SECRETS)) {
       const section = sections.find((s) => s.startsWith(`${service}:`)) ?? '';
       for (const name of names) expect(section, `${service} gets ${name}`).toContain(`${name}:`);

@@ -2,24 +2,25 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LOG_DIR, ManagedProcess, pingRedis, waitUntilReady, which } from '@app/devstack';
+import { LOG_DIR, ManagedProcess, pingRedis, TEST_PROFILE, waitUntilReady, which } from '@app/devstack';
 import { liveKitApiUrl } from '@app/livekit';
 import { buildRoomName } from '@app/room-naming';
 import { dispose, Room } from '@livekit/rtc-node';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { RoomServiceClient } from 'livekit-server-sdk';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { ReaperService } from '../../apps/video-streaming-server/src/sessions/reaper.service';
-import { SessionRepository } from '../../apps/video-streaming-server/src/sessions/session.repository';
-import { eventually } from '../support/eventually.util';
-import { signTicket, ticketKeyFromEnv } from '../support/tickets.util';
-import { call, startVss } from '../support/vss.util';
+import { ReaperService } from '../../../apps/video-streaming-server/src/sessions/reaper.service';
+import { SessionRepository } from '../../../apps/video-streaming-server/src/sessions/session.repository';
+import { eventually } from '../../support/eventually.util';
+import { signTicket, ticketKeyFromEnv } from '../../support/tickets.util';
+import { call, startVss } from '../../support/vss.util';
 
 const env = inject('stackEnv');
 const rooms = new RoomServiceClient(liveKitApiUrl(env.LIVEKIT_URL), env.LIVEKIT_API_KEY, env.LIVEKIT_API_SECRET);
 // A private Redis with an append-only file, so this file can restart it and the liveness data
 // (now stale) survives the restart, which is the dangerous case for a reaper.
-const REDIS_PORT = 16399;
+// Shifted with the test slot (PARLEY_TEST_SLOT) like every other test port.
+const REDIS_PORT = 16399 + (TEST_PROFILE.objectStorePort - 17070);
 const REDIS_URL = `redis://127.0.0.1:${REDIS_PORT}/0`;
 const GRACE_MS = 2_000;
 const livenessEnv = { REDIS_URL, HEARTBEAT_GRACE_MS: String(GRACE_MS), HEARTBEAT_INTERVAL_MS: '500', REAPER_INTERVAL_MS: '250' };
@@ -33,7 +34,7 @@ function startRedis(): Promise<void> {
     name: 'redis-reaper-test',
     command: which('redis-server')!,
     args: ['--bind', '127.0.0.1', '--port', String(REDIS_PORT), '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', redisDir],
-    logDir: join(LOG_DIR, 'test'),
+    logDir: join(LOG_DIR, TEST_PROFILE.name),
   });
   return waitUntilReady(() => pingRedis(REDIS_URL), { component: 'redis (reaper test)', timeoutMs: 10_000, abortReason: () => redis.exitDescription() });
 }

@@ -5,9 +5,9 @@ import type Redis from 'ioredis';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { decodePayload, signTicket, ticketKeyFromEnv, unsignedJwt } from '../support/tickets.util';
-import { as, asService, call, createInterview, createTestOrg, login, startUm, TEST_PASSWORD, type TestOrg } from '../support/um.util';
-import { startVss } from '../support/vss.util';
+import { decodePayload, signTicket, ticketKeyFromEnv, unsignedJwt } from '../../support/tickets.util';
+import { as, asService, call, createInterview, createTestOrg, login, startUm, TEST_PASSWORD, type TestOrg } from '../../support/um.util';
+import { startVss } from '../../support/vss.util';
 
 const env = inject('stackEnv');
 let app: NestFastifyApplication;

@@ -3,10 +3,10 @@ import { readFileSync } from 'node:fs';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { UserRole } from '../../apps/user-management/src/persistence/entities';
-import { OrgScopedRepository } from '../../apps/user-management/src/persistence/org-scoped.repository';
-import * as repositories from '../../apps/user-management/src/persistence/repositories';
-import { as, asService, call, createTestOrg, db, login, POSTING, STAFF_ROLES, startUm, TEST_PASSWORD, type TestOrg } from '../support/um.util';
+import type { UserRole } from '../../../apps/user-management/src/persistence/entities';
+import { OrgScopedRepository } from '../../../apps/user-management/src/persistence/org-scoped.repository';
+import * as repositories from '../../../apps/user-management/src/persistence/repositories';
+import { as, asService, call, createTestOrg, db, login, POSTING, STAFF_ROLES, startUm, TEST_PASSWORD, type TestOrg } from '../../support/um.util';
 
 const env = inject('stackEnv');
 
