@@ -7,7 +7,10 @@ import { defineConfig } from 'vitest/config';
 const root = fileURLToPath(new URL('.', import.meta.url));
 const { compilerOptions } = JSON.parse(readFileSync(new URL('./tsconfig.json', import.meta.url), 'utf8'));
 const alias = Object.fromEntries(
-  Object.entries(compilerOptions.paths as Record<string, string[]>).map(([name, [target]]) => [name, `${root}${target}`]),
+  Object.entries(compilerOptions.paths as Record<string, string[]>).map(([name, [target]]) => [
+    name,
+    `${root}${target}`,
+  ]),
 );
 
 export default defineConfig({

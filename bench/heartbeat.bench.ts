@@ -9,7 +9,11 @@ import { runHttpComparison } from './support/http-bench';
 import { signTicket } from './support/tickets';
 
 async function post(url: string, body: unknown): Promise<Record<string, unknown>> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   const json = (await response.json()) as Record<string, unknown>;
   if (response.status !== 200) throw new Error(`${url} answered ${response.status}: ${JSON.stringify(json)}`);
   return json;
@@ -33,7 +37,10 @@ async function main(): Promise<void> {
     ],
     prepare: async ({ bench, app }) => {
       const room = buildRoomName({ kind: 'interview', id: randomUUID(), noBot: true });
-      const { ticket, identity } = await signTicket(bench.ticketKey, { room, identity: `candidate-${randomUUID().slice(0, 8)}` });
+      const { ticket, identity } = await signTicket(bench.ticketKey, {
+        room,
+        identity: `candidate-${randomUUID().slice(0, 8)}`,
+      });
       const participant = await post(`${app.url}/v1/tokens/participant`, { ticket, room, identity });
       const telemetry = await post(`${app.url}/v1/tokens/telemetry`, { livekitToken: participant.token });
       return {

@@ -37,21 +37,48 @@ const ORG = '0b6f2a52-8c1e-4d7a-9f10-3c4d5e6f7a8b';
 const log = (line: string) => console.error(`[bench] ${line}`);
 
 // Deterministic, distinct, canonical UUIDs: live sessions and zombies in separate ranges.
-const uuid = (space: number, n: number) => `00000000-0000-4000-${(0x8000 + space).toString(16)}-${n.toString(16).padStart(12, '0')}`;
-const liveSubject = (n: number) => ({ room: buildRoomName({ kind: 'interview', id: uuid(0, n) }), identity: `candidate-${n}` });
-const zombieSubject = (n: number) => ({ room: buildRoomName({ kind: 'interview', id: uuid(1, n) }), identity: `candidate-z${n}` });
+const uuid = (space: number, n: number) =>
+  `00000000-0000-4000-${(0x8000 + space).toString(16)}-${n.toString(16).padStart(12, '0')}`;
+const liveSubject = (n: number) => ({
+  room: buildRoomName({ kind: 'interview', id: uuid(0, n) }),
+  identity: `candidate-${n}`,
+});
+const zombieSubject = (n: number) => ({
+  room: buildRoomName({ kind: 'interview', id: uuid(1, n) }),
+  identity: `candidate-z${n}`,
+});
 
 /**
  * Writes sessions the way SessionRepository.open does (session hash, room set, rooms set,
  * liveness zset entry), in one pipeline.
  */
-async function writeSessions(redis: Redis, subjects: Array<{ room: string; identity: string }>, score: number): Promise<void> {
+async function writeSessions(
+  redis: Redis,
+  subjects: Array<{ room: string; identity: string }>,
+  score: number,
+): Promise<void> {
   const pipeline = redis.pipeline();
   const liveness: Array<string | number> = [];
   const rooms: string[] = [];
   for (const { room, identity } of subjects) {
     const member = `${room}/${identity}`;
-    pipeline.hset(`vss:session:${member}`, 'room', room, 'identity', identity, 'status', 'active', 'createdAt', score, 'lastHeartbeatAt', score, 'role', 'candidate', 'org', ORG);
+    pipeline.hset(
+      `vss:session:${member}`,
+      'room',
+      room,
+      'identity',
+      identity,
+      'status',
+      'active',
+      'createdAt',
+      score,
+      'lastHeartbeatAt',
+      score,
+      'role',
+      'candidate',
+      'org',
+      ORG,
+    );
     pipeline.sadd(`vss:room:${room}`, identity);
     rooms.push(room);
     liveness.push(score, member);
@@ -156,7 +183,13 @@ async function main(): Promise<void> {
     };
     const bench = benchEnv({ livekitPort: LIVEKIT.port, overrides });
     const livekit = await startLiveKitServer(
-      { name: 'bench-livekit', ...LIVEKIT, keys: { [bench.secrets.livekitApiKey]: bench.secrets.livekitApiSecret }, runDir, logDir: BENCH_LOG_DIR },
+      {
+        name: 'bench-livekit',
+        ...LIVEKIT,
+        keys: { [bench.secrets.livekitApiKey]: bench.secrets.livekitApiSecret },
+        runDir,
+        logDir: BENCH_LOG_DIR,
+      },
       log,
     );
     stops.push(() => livekit.stop());
@@ -169,7 +202,9 @@ async function main(): Promise<void> {
     for (const { size, db } of POPULATIONS) {
       const redis = new Redis(redisUrl(db), { connectionName: 'bench-fill' });
       stops.push(async () => void redis.disconnect());
-      const app = await createVideoStreamingServer(loadVideoStreamingServerConfig({ ...bench.env, REDIS_URL: redisUrl(db) }));
+      const app = await createVideoStreamingServer(
+        loadVideoStreamingServerConfig({ ...bench.env, REDIS_URL: redisUrl(db) }),
+      );
       stops.push(() => app.close());
       await app.init();
       const reaper = app.get(ReaperService);
@@ -182,7 +217,17 @@ async function main(): Promise<void> {
       const fillSeconds = (performance.now() - fillStarted) / 1000;
       const live = await redis.zcard('vss:liveness');
       if (live !== size) throw new Error(`expected ${size} live sessions, found ${live}`);
-      populations.push({ size, db, redis, app, reaper, fillSeconds, redisKeys: await redis.dbsize(), reapMs: [], emptyMs: [] });
+      populations.push({
+        size,
+        db,
+        redis,
+        app,
+        reaper,
+        fillSeconds,
+        redisKeys: await redis.dbsize(),
+        reapMs: [],
+        emptyMs: [],
+      });
     }
     for (const p of populations) {
       await waitUntilReady(
@@ -207,7 +252,9 @@ async function main(): Promise<void> {
           p.reapMs.push(timed.ms);
           p.emptyMs.push(empty.ms);
         }
-        log(`${measured ? 'pass' : 'warm-up'} ${fmt(p.size)}: reap ${timed.ms.toFixed(1)} ms, empty ${empty.ms.toFixed(2)} ms`);
+        log(
+          `${measured ? 'pass' : 'warm-up'} ${fmt(p.size)}: reap ${timed.ms.toFixed(1)} ms, empty ${empty.ms.toFixed(2)} ms`,
+        );
       }
     }
     for (const p of populations) {
@@ -234,7 +281,13 @@ async function main(): Promise<void> {
   }
 }
 
-function report(populations: Population[], removeMs: number[], redisVersion: string, redisMemory: string, wallSeconds: number): string {
+function report(
+  populations: Population[],
+  removeMs: number[],
+  redisVersion: string,
+  redisMemory: string,
+  wallSeconds: number,
+): string {
   const [small, large] = populations;
   const ratio = median(large.reapMs) / median(small.reapMs);
   const emptyRatio = median(large.emptyMs) / median(small.emptyMs);

@@ -19,7 +19,10 @@ void runHttpComparison({
   ],
   prepare: async ({ bench }) => {
     const room = buildRoomName({ kind: 'interview', id: randomUUID(), noBot: true });
-    const { ticket, identity } = await signTicket(bench.ticketKey, { room, identity: `candidate-${randomUUID().slice(0, 8)}` });
+    const { ticket, identity } = await signTicket(bench.ticketKey, {
+      room,
+      identity: `candidate-${randomUUID().slice(0, 8)}`,
+    });
     return {
       path: '/v1/tokens/participant',
       method: 'POST',

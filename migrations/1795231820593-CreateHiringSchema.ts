@@ -40,7 +40,9 @@ export class CreateHiringSchema1795231820593 implements MigrationInterface {
         FOREIGN KEY (org_id, created_by) REFERENCES users (org_id, id) ON DELETE SET NULL (created_by)
       )`);
 
-    await q.query(`CREATE TYPE interview_status AS ENUM ('scheduled', 'in_progress', 'completed', 'abandoned', 'expired')`);
+    await q.query(
+      `CREATE TYPE interview_status AS ENUM ('scheduled', 'in_progress', 'completed', 'abandoned', 'expired')`,
+    );
     await q.query(`CREATE TYPE consent_choice AS ENUM ('given', 'declined')`);
     await q.query(`
       CREATE TABLE interviews (
@@ -68,7 +70,9 @@ export class CreateHiringSchema1795231820593 implements MigrationInterface {
     await q.query(`CREATE INDEX interviews_org_status_idx ON interviews (org_id, status)`);
 
     await q.query(`CREATE TYPE meeting_status AS ENUM ('scheduled', 'live', 'ended', 'cancelled')`);
-    await q.query(`CREATE TYPE meeting_recording_status AS ENUM ('none', 'recording', 'processing', 'ready', 'failed')`);
+    await q.query(
+      `CREATE TYPE meeting_recording_status AS ENUM ('none', 'recording', 'processing', 'ready', 'failed')`,
+    );
     await q.query(`
       CREATE TABLE meetings (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -106,8 +110,12 @@ export class CreateHiringSchema1795231820593 implements MigrationInterface {
         FOREIGN KEY (org_id, candidate_id) REFERENCES candidates (org_id, id) ON DELETE CASCADE,
         CHECK ((user_id IS NULL) <> (candidate_id IS NULL))
       )`);
-    await q.query(`CREATE UNIQUE INDEX meeting_participants_user_unique ON meeting_participants (meeting_id, user_id) WHERE user_id IS NOT NULL`);
-    await q.query(`CREATE UNIQUE INDEX meeting_participants_candidate_unique ON meeting_participants (meeting_id, candidate_id) WHERE candidate_id IS NOT NULL`);
+    await q.query(
+      `CREATE UNIQUE INDEX meeting_participants_user_unique ON meeting_participants (meeting_id, user_id) WHERE user_id IS NOT NULL`,
+    );
+    await q.query(
+      `CREATE UNIQUE INDEX meeting_participants_candidate_unique ON meeting_participants (meeting_id, candidate_id) WHERE candidate_id IS NOT NULL`,
+    );
 
     await q.query(`CREATE TYPE recording_subject AS ENUM ('interview', 'meeting')`);
     await q.query(`CREATE TYPE recording_status AS ENUM ('pending', 'ready', 'failed')`);
@@ -143,7 +151,9 @@ export class CreateHiringSchema1795231820593 implements MigrationInterface {
         details jsonb NOT NULL DEFAULT '{}',
         created_at timestamptz NOT NULL DEFAULT now()
       )`);
-    await q.query(`CREATE INDEX audit_log_resource_idx ON audit_log (org_id, resource_type, resource_id, created_at DESC)`);
+    await q.query(
+      `CREATE INDEX audit_log_resource_idx ON audit_log (org_id, resource_type, resource_id, created_at DESC)`,
+    );
 
     await q.query(`
       CREATE TABLE refresh_tokens (

@@ -7,7 +7,9 @@ export class MeetingGuestInvites1795231821593 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE meeting_participants ADD COLUMN invite_secret_hash text`);
-    await q.query(`ALTER TABLE meeting_participants ADD CONSTRAINT meeting_participants_invite_only_candidates CHECK (invite_secret_hash IS NULL OR candidate_id IS NOT NULL)`);
+    await q.query(
+      `ALTER TABLE meeting_participants ADD CONSTRAINT meeting_participants_invite_only_candidates CHECK (invite_secret_hash IS NULL OR candidate_id IS NOT NULL)`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -4,4 +4,8 @@ import { MeetingGuestInvites1795231821593 } from './1795231821593-MeetingGuestIn
 
 // Listed explicitly (not globbed) so the same list works from dist/ and from TypeScript in tests.
 // Append new migrations in order.
-export const ALL_MIGRATIONS = [CreateOrganizationsAndUsers1795231819593, CreateHiringSchema1795231820593, MeetingGuestInvites1795231821593];
+export const ALL_MIGRATIONS = [
+  CreateOrganizationsAndUsers1795231819593,
+  CreateHiringSchema1795231820593,
+  MeetingGuestInvites1795231821593,
+];

@@ -9,7 +9,9 @@ import type { TestProject } from 'vitest/node' with { 'resolution-mode': 'import
 export default async function setup(project: TestProject) {
   const started = Date.now();
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  const stack = await startLocalStack(TEST_PROFILE, randomSecrets(), (message) => console.log(`[test-stack] ${message}`));
+  const stack = await startLocalStack(TEST_PROFILE, randomSecrets(), (message) =>
+    console.log(`[test-stack] ${message}`),
+  );
   await runMigrations({ url: stack.env.DATABASE_URL, applicationName: 'parley-test' });
   const redis = new Redis(stack.env.REDIS_URL);
   await redis.flushdb();

@@ -14,7 +14,11 @@ import { seedDemo, type DemoSeedResult } from '../apps/user-management/src/seed/
 // interview with a fresh invite link and a meeting. The demo passwords are generated once per
 // machine into .parley/demo-credentials.json (git-ignored, 0600): nothing secret is committed.
 
-const DemoPasswords = z.object({ admin: z.string().min(12), recruiter: z.string().min(12), hiring_manager: z.string().min(12) });
+const DemoPasswords = z.object({
+  admin: z.string().min(12),
+  recruiter: z.string().min(12),
+  hiring_manager: z.string().min(12),
+});
 type DemoPasswords = z.infer<typeof DemoPasswords>;
 
 export function loadOrCreateDemoPasswords(file = join(STATE_DIR, 'demo-credentials.json')): DemoPasswords {
@@ -31,7 +35,9 @@ export function loadOrCreateDemoPasswords(file = join(STATE_DIR, 'demo-credentia
 
 export async function runDemoSeed(env: Record<string, string | undefined>): Promise<DemoSeedResult> {
   const config = loadUserManagementConfig(env);
-  const app = await NestFactory.createApplicationContext(UserManagementModule.register(config), { logger: ['error', 'warn'] });
+  const app = await NestFactory.createApplicationContext(UserManagementModule.register(config), {
+    logger: ['error', 'warn'],
+  });
   try {
     return await seedDemo(app, loadOrCreateDemoPasswords());
   } finally {
@@ -46,9 +52,14 @@ export function describeDemo(result: DemoSeedResult, userManagementUrl: string):
     `  sign in:        POST ${userManagementUrl}/v1/auth/login`,
     `  interview:      ${result.interviewId}`,
   ];
-  if (result.invite) lines.push(`  candidate link: ${result.invite.url}`, `  invite code:    ${result.invite.code} (for POST /v1/invites/redeem)`);
+  if (result.invite)
+    lines.push(
+      `  candidate link: ${result.invite.url}`,
+      `  invite code:    ${result.invite.code} (for POST /v1/invites/redeem)`,
+    );
   lines.push(`  meeting:        ${result.meetingId} (staff: POST /v1/meetings/<id>/token)`);
-  if (result.meetingGuestInvite) lines.push(`  candidate meeting code: ${result.meetingGuestInvite.code} (for POST /v1/meeting-invites/token)`);
+  if (result.meetingGuestInvite)
+    lines.push(`  candidate meeting code: ${result.meetingGuestInvite.code} (for POST /v1/meeting-invites/token)`);
   return lines.join('\n');
 }
 

@@ -46,9 +46,25 @@ async function main(): Promise<void> {
 
     const env = { ...process.env, ...stack.env, NODE_ENV: process.env.NODE_ENV ?? 'development' };
     const services = [
-      { name: 'user-management', entry: 'apps/user-management/src/main.js', env: { PORT: String(profile.ports.userManagement) }, ready: `http://127.0.0.1:${profile.ports.userManagement}/readyz` },
-      { name: 'video-streaming-server', entry: 'apps/video-streaming-server/src/main.js', env: { PORT: String(profile.ports.videoStreamingServer) }, ready: `http://127.0.0.1:${profile.ports.videoStreamingServer}/readyz` },
-      { name: 'interviewer-agent', entry: 'agents/interviewer/main.js', args: ['start'], env: { AGENT_HEALTH_PORT: String(profile.ports.agentHealth) }, ready: `http://127.0.0.1:${profile.ports.agentHealth}/` },
+      {
+        name: 'user-management',
+        entry: 'apps/user-management/src/main.js',
+        env: { PORT: String(profile.ports.userManagement) },
+        ready: `http://127.0.0.1:${profile.ports.userManagement}/readyz`,
+      },
+      {
+        name: 'video-streaming-server',
+        entry: 'apps/video-streaming-server/src/main.js',
+        env: { PORT: String(profile.ports.videoStreamingServer) },
+        ready: `http://127.0.0.1:${profile.ports.videoStreamingServer}/readyz`,
+      },
+      {
+        name: 'interviewer-agent',
+        entry: 'agents/interviewer/main.js',
+        args: ['start'],
+        env: { AGENT_HEALTH_PORT: String(profile.ports.agentHealth) },
+        ready: `http://127.0.0.1:${profile.ports.agentHealth}/`,
+      },
     ];
     await Promise.all(
       services.map(async (service) => {
@@ -79,8 +95,14 @@ async function main(): Promise<void> {
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     say(`Parley is running (ready in ${seconds} s). Ctrl-C stops it.`);
     console.table({
-      'user-management': { url: `http://127.0.0.1:${profile.ports.userManagement}`, docs: `http://127.0.0.1:${profile.ports.userManagement}/docs` },
-      'video-streaming-server': { url: `http://127.0.0.1:${profile.ports.videoStreamingServer}`, docs: `http://127.0.0.1:${profile.ports.videoStreamingServer}/docs` },
+      'user-management': {
+        url: `http://127.0.0.1:${profile.ports.userManagement}`,
+        docs: `http://127.0.0.1:${profile.ports.userManagement}/docs`,
+      },
+      'video-streaming-server': {
+        url: `http://127.0.0.1:${profile.ports.videoStreamingServer}`,
+        docs: `http://127.0.0.1:${profile.ports.videoStreamingServer}/docs`,
+      },
       'interviewer agent (health)': { url: `http://127.0.0.1:${profile.ports.agentHealth}`, docs: '' },
       'LiveKit (ws)': { url: stack.env.LIVEKIT_URL, docs: '' },
       'object store (S3)': { url: `${stack.env.S3_ENDPOINT} bucket ${stack.env.S3_BUCKET}`, docs: '' },
@@ -88,7 +110,9 @@ async function main(): Promise<void> {
       Redis: { url: stack.env.REDIS_URL, docs: '' },
     });
     console.log(describeDemo(demo, `http://127.0.0.1:${profile.ports.userManagement}`));
-    say(`logs: ${join(LOG_DIR, profile.name)}; local keys: .parley/dev-secrets.json; demo passwords: .parley/demo-credentials.json`);
+    say(
+      `logs: ${join(LOG_DIR, profile.name)}; local keys: .parley/dev-secrets.json; demo passwords: .parley/demo-credentials.json`,
+    );
   } catch (err) {
     console.error(err instanceof ComponentError ? `\n${err.message}\n` : err);
     await shutdown(1);

@@ -22,7 +22,11 @@ async function requestFunc(request: JobRequest): Promise<void> {
     await request.reject();
     return;
   }
-  await request.accept(AGENT_DISPLAY_NAME, AGENT_IDENTITY, JSON.stringify({ kind: decision.kind, sessionId: decision.sessionId }));
+  await request.accept(
+    AGENT_DISPLAY_NAME,
+    AGENT_IDENTITY,
+    JSON.stringify({ kind: decision.kind, sessionId: decision.sessionId }),
+  );
 }
 
 const config = loadConfigOrExit();

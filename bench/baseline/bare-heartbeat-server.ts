@@ -26,7 +26,10 @@ if (keys.size === 0) throw new Error('TELEMETRY_SIGNING_KEYS is required');
 type HeartbeatRedis = Redis & {
   benchHeartbeat(...args: Array<string | number>): Promise<number>;
 };
-const redis = new Redis(env.REDIS_URL ?? 'redis://127.0.0.1:6379/13', { connectionName: 'bench-bare-heartbeat', maxRetriesPerRequest: 2 }) as HeartbeatRedis;
+const redis = new Redis(env.REDIS_URL ?? 'redis://127.0.0.1:6379/13', {
+  connectionName: 'bench-bare-heartbeat',
+  maxRetriesPerRequest: 2,
+}) as HeartbeatRedis;
 redis.defineCommand('benchHeartbeat', { numberOfKeys: 4, lua: HEARTBEAT_SCRIPT });
 
 const app = Fastify({ logger: false });
@@ -36,7 +39,10 @@ app.get('/healthz', async () => ({ status: 'ok' }));
 app.post('/v1/sessions/current/heartbeat', async (request, reply) => {
   const header = request.headers.authorization;
   const match = typeof header === 'string' ? /^Bearer ([A-Za-z0-9._-]{16,4096})$/.exec(header) : null;
-  if (!match) return reply.code(401).send({ statusCode: 401, code: 'UNAUTHENTICATED', message: 'expected Authorization: Bearer <telemetry token>' });
+  if (!match)
+    return reply
+      .code(401)
+      .send({ statusCode: 401, code: 'UNAUTHENTICATED', message: 'expected Authorization: Bearer <telemetry token>' });
   let claims: Record<string, unknown>;
   try {
     const { kid } = decodeProtectedHeader(match[1]);

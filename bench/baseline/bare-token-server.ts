@@ -21,7 +21,12 @@ const ttlSeconds = Number(env.PARTICIPANT_TOKEN_TTL_SECONDS ?? 15 * 60);
 const publicKeys = JSON.parse(need('SESSION_TICKET_PUBLIC_KEYS')) as { keys: JWK[] };
 const keys = createLocalJWKSet({ keys: publicKeys.keys.map((k) => ({ ...k, alg: 'EdDSA', use: 'sig' })) });
 // grantFor('candidate', room) in libs/livekit/src/grants.ts.
-const AUDIO_VIDEO_SCREEN = [TrackSource.MICROPHONE, TrackSource.CAMERA, TrackSource.SCREEN_SHARE, TrackSource.SCREEN_SHARE_AUDIO];
+const AUDIO_VIDEO_SCREEN = [
+  TrackSource.MICROPHONE,
+  TrackSource.CAMERA,
+  TrackSource.SCREEN_SHARE,
+  TrackSource.SCREEN_SHARE_AUDIO,
+];
 
 interface Body {
   ticket?: unknown;
@@ -36,7 +41,9 @@ app.get('/healthz', async () => ({ status: 'ok' }));
 app.post<{ Body: Body }>('/v1/tokens/participant', async (request, reply) => {
   const { ticket, room, identity } = request.body ?? {};
   if (typeof ticket !== 'string' || typeof room !== 'string' || typeof identity !== 'string') {
-    return reply.code(400).send({ statusCode: 400, code: 'VALIDATION_FAILED', message: 'ticket, room and identity are required' });
+    return reply
+      .code(400)
+      .send({ statusCode: 400, code: 'VALIDATION_FAILED', message: 'ticket, room and identity are required' });
   }
   let claims: Record<string, unknown>;
   try {
@@ -50,7 +57,9 @@ app.post<{ Body: Body }>('/v1/tokens/participant', async (request, reply) => {
     return reply.code(401).send({ statusCode: 401, code: 'UNAUTHENTICATED', message: 'session ticket rejected' });
   }
   if (room !== claims.room || identity !== claims.sub) {
-    return reply.code(403).send({ statusCode: 403, code: 'FORBIDDEN', message: 'the ticket does not grant this room or identity' });
+    return reply
+      .code(403)
+      .send({ statusCode: 403, code: 'FORBIDDEN', message: 'the ticket does not grant this room or identity' });
   }
   const role = String(claims.role);
   const token = new AccessToken(apiKey, apiSecret, {
@@ -59,7 +68,15 @@ app.post<{ Body: Body }>('/v1/tokens/participant', async (request, reply) => {
     metadata: JSON.stringify({ role, sessionId: claims.sessionId }),
     attributes: { 'parley.role': role, 'parley.org': String(claims.org) },
   });
-  token.addGrant({ roomJoin: true, room, canSubscribe: true, canPublishData: true, canUpdateOwnMetadata: false, canPublish: true, canPublishSources: AUDIO_VIDEO_SCREEN });
+  token.addGrant({
+    roomJoin: true,
+    room,
+    canSubscribe: true,
+    canPublishData: true,
+    canUpdateOwnMetadata: false,
+    canPublish: true,
+    canPublishSources: AUDIO_VIDEO_SCREEN,
+  });
   return {
     token: await token.toJwt(),
     url: livekitUrl,

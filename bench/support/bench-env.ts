@@ -17,7 +17,12 @@ export interface BenchEnv {
  * with fresh random keys, our Redis DB and LiveKit/S3 addresses of the caller's choosing. The
  * ticket private key is kept for the benchmark (it signs tickets) and not handed to the app.
  */
-export function benchEnv(options: { livekitPort: number; redisUrl?: string; s3Port?: number; overrides?: Record<string, string> }): BenchEnv {
+export function benchEnv(options: {
+  livekitPort: number;
+  redisUrl?: string;
+  s3Port?: number;
+  overrides?: Record<string, string>;
+}): BenchEnv {
   const secrets = randomSecrets();
   const profile: StackProfile = {
     name: 'test',
@@ -30,7 +35,11 @@ export function benchEnv(options: { livekitPort: number; redisUrl?: string; s3Po
     ports: { userManagement: 0, videoStreamingServer: 0, agentHealth: 0 },
     freshDatabase: false,
   };
-  const { SESSION_TICKET_PRIVATE_KEY, DATABASE_URL, ...env } = stackEnv(profile, secrets, `http://127.0.0.1:${options.s3Port ?? 1}`);
+  const { SESSION_TICKET_PRIVATE_KEY, DATABASE_URL, ...env } = stackEnv(
+    profile,
+    secrets,
+    `http://127.0.0.1:${options.s3Port ?? 1}`,
+  );
   void DATABASE_URL; // video-streaming-server has no database
   if (options.redisUrl) env.REDIS_URL = options.redisUrl;
   return { secrets, env: { ...env, ...options.overrides }, ticketKey: JSON.parse(SESSION_TICKET_PRIVATE_KEY) };

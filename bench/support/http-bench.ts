@@ -3,7 +3,18 @@ import { freePort } from './ports';
 import { BENCH_REDIS_DB, benchEnv, type BenchEnv } from './bench-env';
 import { machineLine } from './machine';
 import { startNodeServer, type NodeServer } from './node-server';
-import { checkTarget, compare, DEFAULT_LOAD, failures, roundsTable, summarize, summaryTable, type LoadOptions, type RoundResult, type Target } from './load';
+import {
+  checkTarget,
+  compare,
+  DEFAULT_LOAD,
+  failures,
+  roundsTable,
+  summarize,
+  summaryTable,
+  type LoadOptions,
+  type RoundResult,
+  type Target,
+} from './load';
 
 export const APP_SCRIPT = 'dist/apps/video-streaming-server/src/main.js';
 
@@ -70,7 +81,12 @@ export async function runHttpComparison(spec: HttpComparison): Promise<void> {
     await flushBenchDb();
     log(`starting the app (LOG_LEVEL=info) and ${spec.baselineScript}`);
     const [appPort, basePort] = [await freePort(), await freePort()];
-    const app = await startNodeServer({ name: 'vss-info', script: APP_SCRIPT, port: appPort, env: { ...bench.env, LOG_LEVEL: 'info' } });
+    const app = await startNodeServer({
+      name: 'vss-info',
+      script: APP_SCRIPT,
+      port: appPort,
+      env: { ...bench.env, LOG_LEVEL: 'info' },
+    });
     stops.push(app.stop);
     const baseline = await startNodeServer({
       name: 'bare-baseline',
@@ -94,7 +110,12 @@ export async function runHttpComparison(spec: HttpComparison): Promise<void> {
     log('secondary: restarting the app with LOG_LEVEL=silent');
     await app.stop();
     stops.splice(stops.indexOf(app.stop), 1);
-    const silent = await startNodeServer({ name: 'vss-silent', script: APP_SCRIPT, port: await freePort(), env: { ...bench.env, LOG_LEVEL: 'silent' } });
+    const silent = await startNodeServer({
+      name: 'vss-silent',
+      script: APP_SCRIPT,
+      port: await freePort(),
+      env: { ...bench.env, LOG_LEVEL: 'silent' },
+    });
     stops.push(silent.stop);
     const silentTarget = target('app, LOG_LEVEL=silent', silent, request);
     await checkBoth([silentTarget], spec.expect);
@@ -119,7 +140,14 @@ async function checkBoth(targets: Target[], expect: HttpComparison['expect']): P
   return sizes;
 }
 
-function report(spec: HttpComparison, requestNote: string, load: LoadOptions, results: RoundResult[], secondary: RoundResult[], wallSeconds: number): string {
+function report(
+  spec: HttpComparison,
+  requestNote: string,
+  load: LoadOptions,
+  results: RoundResult[],
+  secondary: RoundResult[],
+  wallSeconds: number,
+): string {
   const app = summarize(results, 'app');
   const baseline = summarize(results, 'baseline');
   const silent = summarize(secondary, 'app, LOG_LEVEL=silent');

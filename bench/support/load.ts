@@ -21,7 +21,13 @@ export interface LoadOptions {
   roundSeconds: number;
 }
 
-export const DEFAULT_LOAD: LoadOptions = { connections: 50, pipelining: 1, warmupSeconds: 3, rounds: 3, roundSeconds: 10 };
+export const DEFAULT_LOAD: LoadOptions = {
+  connections: 50,
+  pipelining: 1,
+  warmupSeconds: 3,
+  rounds: 3,
+  roundSeconds: 10,
+};
 
 export interface RoundResult {
   round: number;
@@ -66,7 +72,11 @@ function machineBusySeconds(): number {
   }
 }
 
-async function hit(target: Target, seconds: number, options: LoadOptions): Promise<Omit<RoundResult, 'round' | 'label'>> {
+async function hit(
+  target: Target,
+  seconds: number,
+  options: LoadOptions,
+): Promise<Omit<RoundResult, 'round' | 'label'>> {
   const cpuBefore = cpuSeconds(target.pid);
   const machineBefore = machineBusySeconds();
   const selfBefore = process.cpuUsage();
@@ -102,11 +112,15 @@ async function hit(target: Target, seconds: number, options: LoadOptions): Promi
 }
 
 /** One request, checked, before any load: a benchmark of 401s measures nothing. */
-export async function checkTarget(target: Target, expect: (status: number, body: string) => string | undefined): Promise<{ responseBytes: number }> {
+export async function checkTarget(
+  target: Target,
+  expect: (status: number, body: string) => string | undefined,
+): Promise<{ responseBytes: number }> {
   const response = await fetch(target.url, { method: target.method, headers: target.headers, body: target.body });
   const body = await response.text();
   const problem = expect(response.status, body);
-  if (problem) throw new Error(`${target.label} (${target.url}) answered ${response.status}: ${problem}\n${body.slice(0, 500)}`);
+  if (problem)
+    throw new Error(`${target.label} (${target.url}) answered ${response.status}: ${problem}\n${body.slice(0, 500)}`);
   return { responseBytes: Buffer.byteLength(body) };
 }
 
@@ -114,7 +128,11 @@ export async function checkTarget(target: Target, expect: (status: number, body:
  * Warm-up of each target (discarded), then `rounds` measured rounds, each target in turn within a
  * round (A B A B …), so slow drifts of the machine hit both alike.
  */
-export async function compare(targets: Target[], options: LoadOptions = DEFAULT_LOAD, log = (line: string) => console.error(line)): Promise<RoundResult[]> {
+export async function compare(
+  targets: Target[],
+  options: LoadOptions = DEFAULT_LOAD,
+  log = (line: string) => console.error(line),
+): Promise<RoundResult[]> {
   for (const target of targets) {
     log(`warm-up ${target.label}: ${options.warmupSeconds} s`);
     await hit(target, options.warmupSeconds, options);
@@ -174,5 +192,7 @@ export function summaryTable(app: Summary, baseline: Summary, goal: number): str
 }
 
 export function failures(results: RoundResult[]): string[] {
-  return results.filter((r) => r.non2xx > 0 || r.errors > 0 || r.ok === 0).map((r) => `round ${r.round} ${r.label}: ${r.ok} 2xx, ${r.non2xx} non-2xx, ${r.errors} errors`);
+  return results
+    .filter((r) => r.non2xx > 0 || r.errors > 0 || r.ok === 0)
+    .map((r) => `round ${r.round} ${r.label}: ${r.ok} 2xx, ${r.non2xx} non-2xx, ${r.errors} errors`);
 }

@@ -19,14 +19,25 @@ export interface NodeServer {
  * to /dev/null — not through this process, which is busy generating load — and its stderr to
  * .parley/logs/bench/<name>.stderr.log. Resolves once GET <url>/healthz answers 200.
  */
-export async function startNodeServer(options: { name: string; script: string; port: number; env: Record<string, string> }): Promise<NodeServer> {
+export async function startNodeServer(options: {
+  name: string;
+  script: string;
+  port: number;
+  env: Record<string, string>;
+}): Promise<NodeServer> {
   mkdirSync(BENCH_LOG_DIR, { recursive: true });
   const stderrLog = join(BENCH_LOG_DIR, `${options.name}.stderr.log`);
   const devNull = openSync('/dev/null', 'w');
   const errFd = openSync(stderrLog, 'w');
   const child = spawn(process.execPath, ['--enable-source-maps', join(PROJECT_ROOT, options.script)], {
     cwd: PROJECT_ROOT,
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(options.port), ...options.env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      PORT: String(options.port),
+      ...options.env,
+    },
     stdio: ['ignore', devNull, errFd],
     detached: true,
   });
@@ -63,7 +74,12 @@ export async function startNodeServer(options: { name: string; script: string; p
   };
   const url = `http://127.0.0.1:${options.port}`;
   try {
-    await waitUntilReady(() => httpOk(`${url}/healthz`), { component: options.name, timeoutMs: 30_000, abortReason: () => exit, hint: `see ${stderrLog}` });
+    await waitUntilReady(() => httpOk(`${url}/healthz`), {
+      component: options.name,
+      timeoutMs: 30_000,
+      abortReason: () => exit,
+      hint: `see ${stderrLog}`,
+    });
   } catch (err) {
     await stop();
     throw err;

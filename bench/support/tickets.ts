@@ -29,6 +29,8 @@ export async function signTicket(
     exp: now + ttlSeconds,
   };
   const key = await importJWK(privateJwk, 'EdDSA');
-  const ticket = await new SignJWT(claims).setProtectedHeader({ alg: 'EdDSA', kid: privateJwk.kid, typ: 'JWT' }).sign(key);
+  const ticket = await new SignJWT(claims)
+    .setProtectedHeader({ alg: 'EdDSA', kid: privateJwk.kid, typ: 'JWT' })
+    .sign(key);
   return { ticket, room: subject.room, identity: subject.identity };
 }

@@ -11,10 +11,15 @@ import { call, type InjectOptions } from './vss.util';
 export { call };
 
 /** user-management in this process, on the test stack (real PostgreSQL, Redis, object store). */
-export async function startUm(env: Record<string, string>, overrides: Record<string, string> = {}): Promise<NestFastifyApplication> {
+export async function startUm(
+  env: Record<string, string>,
+  overrides: Record<string, string> = {},
+): Promise<NestFastifyApplication> {
   // Every injected request comes from 127.0.0.1, so all test files share one per-address sign-in
   // budget: it is raised here, and only the rate-limit test sets a small one.
-  const app = await createUserManagement(loadUserManagementConfig({ ...env, LOG_LEVEL: 'silent', LOGIN_MAX_ATTEMPTS: '1000', ...overrides }));
+  const app = await createUserManagement(
+    loadUserManagementConfig({ ...env, LOG_LEVEL: 'silent', LOGIN_MAX_ATTEMPTS: '1000', ...overrides }),
+  );
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return app;
@@ -36,7 +41,12 @@ export interface TestOrg {
 /** A fresh org with one signed-in user of every role (created directly, signed in through the API). */
 export async function createTestOrg(app: NestFastifyApplication, label = 'org'): Promise<TestOrg> {
   const slug = `${label}-${randomUUID().slice(0, 8)}`;
-  const staff = STAFF_ROLES.map((role) => ({ email: `${role}.${slug}@example.com`, displayName: `${role} of ${slug}`, role, password: TEST_PASSWORD }));
+  const staff = STAFF_ROLES.map((role) => ({
+    email: `${role}.${slug}@example.com`,
+    displayName: `${role} of ${slug}`,
+    role,
+    password: TEST_PASSWORD,
+  }));
   const { org, users } = await ensureOrganizationWithStaff(app, { name: `Org ${slug}`, slug }, staff);
   const result = { orgId: org.id, slug, users: {}, emails: {}, tokens: {} } as TestOrg;
   for (const s of staff) {
@@ -55,14 +65,27 @@ export async function login(app: NestFastifyApplication, email: string, password
 
 /** A request as a signed-in staff member. */
 export function as(app: NestFastifyApplication, token: string, options: InjectOptions) {
-  return call(app, { method: options.method ?? (options.body !== undefined ? 'POST' : 'GET'), ...options, headers: { authorization: `Bearer ${token}`, ...options.headers } });
+  return call(app, {
+    method: options.method ?? (options.body !== undefined ? 'POST' : 'GET'),
+    ...options,
+    headers: { authorization: `Bearer ${token}`, ...options.headers },
+  });
 }
 
 /** A request as a service (the media plane by default) with a fresh service token. */
-export async function asService(app: NestFastifyApplication, env: Record<string, string>, options: InjectOptions, caller: ServiceCaller = 'video-streaming-server') {
+export async function asService(
+  app: NestFastifyApplication,
+  env: Record<string, string>,
+  options: InjectOptions,
+  caller: ServiceCaller = 'video-streaming-server',
+) {
   const [id, secret] = env.INTERNAL_API_KEYS.split(',')[0].split(':');
   const token = await signServiceToken({ id, secret }, caller);
-  return call(app, { method: options.method ?? 'GET', ...options, headers: { authorization: `Bearer ${token}`, ...options.headers } });
+  return call(app, {
+    method: options.method ?? 'GET',
+    ...options,
+    headers: { authorization: `Bearer ${token}`, ...options.headers },
+  });
 }
 
 export const POSTING = {
@@ -70,7 +93,11 @@ export const POSTING = {
   description: 'Builds services.',
   timeBudgetMinutes: 30,
   competencies: [
-    { name: 'Design', description: '', rubric: { one: 'vague', five: 'precise trade-offs', keyPoints: ['failure modes'] } },
+    {
+      name: 'Design',
+      description: '',
+      rubric: { one: 'vague', five: 'precise trade-offs', keyPoints: ['failure modes'] },
+    },
     { name: 'Debugging', description: '', rubric: { one: 'guesses', five: 'measures', keyPoints: [] } },
     { name: 'Communication', description: '', rubric: { one: 'unclear', five: 'clear', keyPoints: [] } },
   ],
@@ -78,12 +105,25 @@ export const POSTING = {
 };
 
 /** A job posting, a candidate and an interview in the org, created through the API as its recruiter. */
-export async function createInterview(app: NestFastifyApplication, org: TestOrg, recordingPolicy: 'off' | 'optional' | 'mandatory' = 'optional') {
-  const posting = await as(app, org.tokens.recruiter, { url: '/v1/job-postings', body: { ...POSTING, recordingPolicy } });
+export async function createInterview(
+  app: NestFastifyApplication,
+  org: TestOrg,
+  recordingPolicy: 'off' | 'optional' | 'mandatory' = 'optional',
+) {
+  const posting = await as(app, org.tokens.recruiter, {
+    url: '/v1/job-postings',
+    body: { ...POSTING, recordingPolicy },
+  });
   if (posting.status !== 201) throw new Error(`posting: ${posting.status} ${posting.body}`);
-  const candidate = await as(app, org.tokens.recruiter, { url: '/v1/candidates', body: { email: `cand-${randomUUID().slice(0, 8)}@example.com`, fullName: 'Casey Candidate' } });
+  const candidate = await as(app, org.tokens.recruiter, {
+    url: '/v1/candidates',
+    body: { email: `cand-${randomUUID().slice(0, 8)}@example.com`, fullName: 'Casey Candidate' },
+  });
   if (candidate.status !== 201) throw new Error(`candidate: ${candidate.status} ${candidate.body}`);
-  const interview = await as(app, org.tokens.recruiter, { url: '/v1/interviews', body: { jobPostingId: posting.json.id, candidateId: candidate.json.id } });
+  const interview = await as(app, org.tokens.recruiter, {
+    url: '/v1/interviews',
+    body: { jobPostingId: posting.json.id, candidateId: candidate.json.id },
+  });
   if (interview.status !== 201) throw new Error(`interview: ${interview.status} ${interview.body}`);
   return {
     postingId: posting.json.id as string,
@@ -95,7 +135,13 @@ export async function createInterview(app: NestFastifyApplication, org: TestOrg,
 }
 
 /** A meeting of the org (host: its recruiter) with the given window, created through the API. */
-export async function createMeeting(app: NestFastifyApplication, org: TestOrg, startsInMs: number, durationMs = 3_600_000, extraUsers: UserRole[] = ['hiring_manager']) {
+export async function createMeeting(
+  app: NestFastifyApplication,
+  org: TestOrg,
+  startsInMs: number,
+  durationMs = 3_600_000,
+  extraUsers: UserRole[] = ['hiring_manager'],
+) {
   const startsAt = new Date(Date.now() + startsInMs);
   const response = await as(app, org.tokens.recruiter, {
     url: '/v1/meetings',

@@ -3,8 +3,14 @@ import { createVideoStreamingServer } from '../../apps/video-streaming-server/sr
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 
 /** video-streaming-server in this process, configured from the test stack plus overrides. */
-export async function startVss(env: Record<string, string>, overrides: Record<string, string> = {}, listenPort?: number): Promise<NestFastifyApplication> {
-  const app = await createVideoStreamingServer(loadVideoStreamingServerConfig({ ...env, LOG_LEVEL: 'silent', ...overrides }));
+export async function startVss(
+  env: Record<string, string>,
+  overrides: Record<string, string> = {},
+  listenPort?: number,
+): Promise<NestFastifyApplication> {
+  const app = await createVideoStreamingServer(
+    loadVideoStreamingServerConfig({ ...env, LOG_LEVEL: 'silent', ...overrides }),
+  );
   if (listenPort !== undefined) {
     await app.listen(listenPort, '127.0.0.1');
   } else {

@@ -2,7 +2,12 @@ import { createHash } from 'node:crypto';
 import { SignJWT } from 'jose';
 
 /** Signs a webhook body the way livekit-server does: a JWT (iss = API key) whose sha256 claim covers the body. */
-export async function signWebhook(body: string, apiKey: string, apiSecret: string, options: { expiresInSeconds?: number } = {}): Promise<string> {
+export async function signWebhook(
+  body: string,
+  apiKey: string,
+  apiSecret: string,
+  options: { expiresInSeconds?: number } = {},
+): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
   return new SignJWT({ sha256: createHash('sha256').update(body).digest('base64') })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })

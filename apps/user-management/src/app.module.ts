@@ -19,7 +19,11 @@ import { RecordingsModule } from './recordings/recordings.module';
 @Module({})
 class UserManagementConfigModule {
   static register(config: UserManagementConfig): DynamicModule {
-    return { module: UserManagementConfigModule, providers: [{ provide: UM_CONFIG, useValue: config }], exports: [UM_CONFIG] };
+    return {
+      module: UserManagementConfigModule,
+      providers: [{ provide: UM_CONFIG, useValue: config }],
+      exports: [UM_CONFIG],
+    };
   }
 }
 

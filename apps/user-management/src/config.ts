@@ -19,9 +19,13 @@ export const SERVICE_NAME = 'user-management';
 
 // The private half of the session-ticket key pair (R-T1): user-management signs, the media plane
 // verifies with the public half.
-const privateJwk = jsonEnv(Ed25519PrivateJwk, 'an Ed25519 private JSON Web Key: {"kty":"OKP","crv":"Ed25519","x":"…","d":"…","kid":"…"}');
+const privateJwk = jsonEnv(
+  Ed25519PrivateJwk,
+  'an Ed25519 private JSON Web Key: {"kty":"OKP","crv":"Ed25519","x":"…","d":"…","kid":"…"}',
+);
 
-const seconds = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
+const seconds = (min: number, max: number, fallback: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
 
 export const UserManagementEnv = z
   .object({
@@ -46,7 +50,12 @@ export const UserManagementEnv = z
     INTERNAL_API_KEYS: keyRing(32),
     LOGIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(1000).default(10),
     LOGIN_WINDOW_SECONDS: seconds(10, 86_400, 15 * 60),
-    INVITE_TTL_HOURS: z.coerce.number().int().min(1).max(90 * 24).default(7 * 24),
+    INVITE_TTL_HOURS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(90 * 24)
+      .default(7 * 24),
     MEETING_TOKEN_MAX_TTL_HOURS: z.coerce.number().int().min(1).max(24).default(8),
     // R-R7: replay URLs live minutes, not days.
     REPLAY_URL_TTL_SECONDS: seconds(30, 15 * 60, 10 * 60),
@@ -61,7 +70,11 @@ export const UserManagementEnv = z
       redis: { url: env.REDIS_URL, connectionName: SERVICE_NAME },
       objectStore,
       replayObjectStore: { ...objectStore, endpoint: env.S3_PUBLIC_ENDPOINT ?? objectStore.endpoint },
-      livekit: { apiKey: livekit.apiKey, apiSecret: livekit.apiSecret, publicUrl: env.LIVEKIT_PUBLIC_URL ?? livekit.url },
+      livekit: {
+        apiKey: livekit.apiKey,
+        apiSecret: livekit.apiSecret,
+        publicUrl: env.LIVEKIT_PUBLIC_URL ?? livekit.url,
+      },
       publicWebUrl: env.PUBLIC_WEB_URL.replace(/\/+$/, ''),
       sessionTicket: { privateJwk: env.SESSION_TICKET_PRIVATE_KEY, ttlSeconds: env.SESSION_TICKET_TTL_SECONDS },
       staffAuth: {

@@ -33,7 +33,10 @@ export class VideoStreamingServerModule {
         LiveKitModule.forRoot(config.livekit),
         ObjectStoreModule.forRoot(config.objectStore),
         // Without LiveKit, tokens, heartbeats and telemetry keep working: degraded, not down (R-L3).
-        HealthModule.forRoot({ service: SERVICE_NAME, checks: [RedisCheck, { use: LiveKitCheck, critical: false }, ObjectStoreCheck] }),
+        HealthModule.forRoot({
+          service: SERVICE_NAME,
+          checks: [RedisCheck, { use: LiveKitCheck, critical: false }, ObjectStoreCheck],
+        }),
       ],
       controllers: [TokensController, SessionsController, LiveKitWebhookController, RoomsController],
       providers: [

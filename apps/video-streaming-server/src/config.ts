@@ -22,7 +22,8 @@ const publicKeySet = jsonEnv(
   'a JSON Web Key Set holding one or more Ed25519 public keys: {"keys":[{"kty":"OKP","crv":"Ed25519","x":"…","kid":"…"}]}',
 );
 
-const durationMs = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
+const durationMs = (min: number, max: number, fallback: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
 
 export const VideoStreamingServerEnv = z
   .object({
@@ -37,20 +38,44 @@ export const VideoStreamingServerEnv = z
     SESSION_TICKET_PUBLIC_KEYS: publicKeySet,
     TELEMETRY_SIGNING_KEYS: keyRing(32),
     OBSERVER_SHARED_SECRET: secret(32),
-    PARTICIPANT_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(6 * 3600).default(15 * 60),
-    OBSERVER_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(6 * 3600).default(15 * 60),
-    TELEMETRY_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(15 * 60),
+    PARTICIPANT_TOKEN_TTL_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(60)
+      .max(6 * 3600)
+      .default(15 * 60),
+    OBSERVER_TOKEN_TTL_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(60)
+      .max(6 * 3600)
+      .default(15 * 60),
+    TELEMETRY_TOKEN_TTL_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(60)
+      .max(3600)
+      .default(15 * 60),
     HEARTBEAT_INTERVAL_MS: durationMs(500, 60_000, 5_000),
     HEARTBEAT_GRACE_MS: durationMs(1_000, 600_000, 30_000),
     REAPER_INTERVAL_MS: durationMs(100, 60_000, 5_000),
     REAPER_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
     RECONCILE_INTERVAL_MS: durationMs(1_000, 3_600_000, 30_000),
-    WEBHOOK_DEDUPE_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 86_400).default(86_400),
+    WEBHOOK_DEDUPE_TTL_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(60)
+      .max(7 * 86_400)
+      .default(86_400),
     TIMELINE_MAX_ENTRIES: z.coerce.number().int().min(10).max(100_000).default(1_000),
   })
   .superRefine((env, ctx) => {
     if (env.HEARTBEAT_GRACE_MS < 2 * env.HEARTBEAT_INTERVAL_MS) {
-      ctx.addIssue({ code: 'custom', path: ['HEARTBEAT_GRACE_MS'], message: 'must be at least twice HEARTBEAT_INTERVAL_MS, or one late heartbeat reaps a live session' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['HEARTBEAT_GRACE_MS'],
+        message: 'must be at least twice HEARTBEAT_INTERVAL_MS, or one late heartbeat reaps a live session',
+      });
     }
   })
   .transform((env) => {
@@ -66,7 +91,10 @@ export const VideoStreamingServerEnv = z
       tickets: { publicKeys: env.SESSION_TICKET_PUBLIC_KEYS },
       telemetry: { signingKeys: env.TELEMETRY_SIGNING_KEYS, ttlSeconds: env.TELEMETRY_TOKEN_TTL_SECONDS },
       observerSecret: env.OBSERVER_SHARED_SECRET,
-      tokens: { participantTtlSeconds: env.PARTICIPANT_TOKEN_TTL_SECONDS, observerTtlSeconds: env.OBSERVER_TOKEN_TTL_SECONDS },
+      tokens: {
+        participantTtlSeconds: env.PARTICIPANT_TOKEN_TTL_SECONDS,
+        observerTtlSeconds: env.OBSERVER_TOKEN_TTL_SECONDS,
+      },
       liveness: {
         heartbeatIntervalMs: env.HEARTBEAT_INTERVAL_MS,
         graceMs: env.HEARTBEAT_GRACE_MS,

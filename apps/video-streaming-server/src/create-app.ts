@@ -13,6 +13,9 @@ export async function createVideoStreamingServer(config: VideoStreamingServerCon
     bodyLimitBytes: config.http.bodyLimitBytes,
   });
   // LiveKit signs the exact bytes it sends: keep webhook bodies as the raw string.
-  app.getHttpAdapter().getInstance().addContentTypeParser(WEBHOOK_CONTENT_TYPE, { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addContentTypeParser(WEBHOOK_CONTENT_TYPE, { parseAs: 'string' }, (_request, body, done) => done(null, body));
   return app;
 }

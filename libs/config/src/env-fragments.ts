@@ -19,11 +19,18 @@ export const httpEnv = (defaultPort: number) => ({
   PORT: port.default(defaultPort),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   // Bodies above this are refused with 413 before any handler runs.
-  HTTP_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
+  HTTP_BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(50 * 1024 * 1024)
+    .default(1024 * 1024),
 });
 
 export const redisEnv = {
-  REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).default('redis://127.0.0.1:6379/0'),
+  REDIS_URL: z
+    .url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' })
+    .default('redis://127.0.0.1:6379/0'),
 };
 
 export const postgresEnv = {
@@ -42,11 +49,16 @@ export const livekitEnv = {
 };
 
 export const objectStoreEnv = {
-  S3_ENDPOINT: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).default('http://127.0.0.1:7070'),
+  S3_ENDPOINT: z
+    .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+    .default('http://127.0.0.1:7070'),
   S3_REGION: z.string().min(1).default('us-east-1'),
   S3_BUCKET: z
     .string()
-    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid S3 bucket name (3-63 lowercase letters, digits, dots, dashes)')
+    .regex(
+      /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+      'must be a valid S3 bucket name (3-63 lowercase letters, digits, dots, dashes)',
+    )
     .default('parley'),
   S3_ACCESS_KEY_ID: z.string({ error: 'is required but not set' }).min(3),
   S3_SECRET_ACCESS_KEY: secret(8),
@@ -101,9 +113,15 @@ export const keyRing = (minSecretLength: number) =>
       const id = colon > 0 ? entry.slice(0, colon).trim() : '';
       const secret = colon > 0 ? entry.slice(colon + 1).trim() : '';
       if (!/^[A-Za-z0-9_.-]{1,64}$/.test(id)) {
-        ctx.addIssue({ code: 'custom', message: `entry ${index + 1} must look like id:secret (id: letters, digits, _ . -)` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `entry ${index + 1} must look like id:secret (id: letters, digits, _ . -)`,
+        });
       } else if (secret.length < minSecretLength) {
-        ctx.addIssue({ code: 'custom', message: `entry ${index + 1} (${id}) has a secret shorter than ${minSecretLength} characters` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `entry ${index + 1} (${id}) has a secret shorter than ${minSecretLength} characters`,
+        });
       } else if (keys.some((k) => k.id === id)) {
         ctx.addIssue({ code: 'custom', message: `key id ${id} appears twice` });
       } else keys.push({ id, secret });

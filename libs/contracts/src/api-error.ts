@@ -5,7 +5,10 @@ export const ApiErrorBody = z.object({
   statusCode: z.number().int().min(400).max(599),
   code: z.string().describe('stable, machine-readable error code'),
   message: z.string().describe('what is wrong, for a human'),
-  reason: z.string().optional().describe('a machine-readable reason within the code (too_early, consent_required, …), where the service has one'),
+  reason: z
+    .string()
+    .optional()
+    .describe('a machine-readable reason within the code (too_early, consent_required, …), where the service has one'),
   requestId: z.string().optional(),
   issues: z
     .array(z.object({ path: z.string(), message: z.string() }))

@@ -7,7 +7,10 @@ import { ParticipantIdentity, ParticipantRole } from './session-ticket';
 export const ConventionalRoomName = z
   .string()
   .max(128)
-  .refine((name) => parseRoomName(name) !== null, 'must be a conventional room name: interview_<uuid> or meeting_<uuid>, optionally with __nobot');
+  .refine(
+    (name) => parseRoomName(name) !== null,
+    'must be a conventional room name: interview_<uuid> or meeting_<uuid>, optionally with __nobot',
+  );
 
 const Jwt = z
   .string()

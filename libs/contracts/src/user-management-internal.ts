@@ -4,7 +4,10 @@ import { parseRoomName } from '@app/room-naming';
 // The internal API of user-management (service tokens only, see @app/service-auth): what the
 // media plane and the agent read and report. Shared so both ends parse the same shapes.
 
-export const ConventionalRoom = z.string().max(100).refine((name) => parseRoomName(name) !== null, 'must be a conventional room name (R-L1)');
+export const ConventionalRoom = z
+  .string()
+  .max(100)
+  .refine((name) => parseRoomName(name) !== null, 'must be a conventional room name (R-L1)');
 
 export const RoomContext = z.object({
   room: z.string(),
@@ -13,7 +16,10 @@ export const RoomContext = z.object({
   orgId: z.uuid(),
   agentAutoJoin: z.boolean().describe('R-G1: the org lets the AI interviewer join on its own'),
   status: z.string(),
-  recordingPolicy: z.enum(['off', 'optional', 'mandatory']).nullable().describe('interviews: the job posting’s policy; meetings: null (hosts decide)'),
+  recordingPolicy: z
+    .enum(['off', 'optional', 'mandatory'])
+    .nullable()
+    .describe('interviews: the job posting’s policy; meetings: null (hosts decide)'),
   consent: z.enum(['given', 'declined']).nullable(),
   consentAt: z.iso.datetime().nullable(),
   recordingAllowed: z.boolean().describe('R-R1: whether a recording may start now'),
@@ -32,9 +38,15 @@ export const InterviewPlan = z.object({
     description: z.string(),
     timeBudgetMinutes: z.number().int(),
     competencies: z.array(
-      z.object({ name: z.string(), description: z.string(), rubric: z.object({ one: z.string(), five: z.string(), keyPoints: z.array(z.string()) }) }),
+      z.object({
+        name: z.string(),
+        description: z.string(),
+        rubric: z.object({ one: z.string(), five: z.string(), keyPoints: z.array(z.string()) }),
+      }),
     ),
-    questions: z.array(z.object({ text: z.string(), competency: z.string().optional(), followUps: z.array(z.string()) })),
+    questions: z.array(
+      z.object({ text: z.string(), competency: z.string().optional(), followUps: z.array(z.string()) }),
+    ),
   }),
 });
 export type InterviewPlan = z.infer<typeof InterviewPlan>;
@@ -82,5 +94,8 @@ export const RecordingReport = z
     codecs: z.array(z.string().min(1).max(50)).max(10).optional(),
     failureReason: z.string().max(2_000).optional(),
   })
-  .refine((r) => r.phase !== 'failed' || r.failureReason, { message: 'a failed recording needs a failureReason', path: ['failureReason'] });
+  .refine((r) => r.phase !== 'failed' || r.failureReason, {
+    message: 'a failed recording needs a failureReason',
+    path: ['failureReason'],
+  });
 export type RecordingReport = z.infer<typeof RecordingReport>;

@@ -44,7 +44,9 @@ export async function revertMigrations(options: DatabaseOptions, steps: number):
   const reverted: string[] = [];
   try {
     for (let i = 0; i < steps; i++) {
-      const executed = await dataSource.query(`SELECT name FROM schema_migrations ORDER BY id DESC LIMIT 1`).catch(() => []);
+      const executed = await dataSource
+        .query(`SELECT name FROM schema_migrations ORDER BY id DESC LIMIT 1`)
+        .catch(() => []);
       if (executed.length === 0) break;
       await dataSource.undoLastMigration({ transaction: 'each' });
       reverted.push(executed[0].name);

@@ -16,7 +16,12 @@ export function exec(
     execFile(
       command,
       args,
-      { env: options.env ?? process.env, cwd: options.cwd, timeout: options.timeoutMs ?? 0, maxBuffer: 64 * 1024 * 1024 },
+      {
+        env: options.env ?? process.env,
+        cwd: options.cwd,
+        timeout: options.timeoutMs ?? 0,
+        maxBuffer: 64 * 1024 * 1024,
+      },
       (error, stdout, stderr) => {
         if (error) {
           const tail = `${stderr}${stdout}`.trim().split('\n').slice(-15).join('\n');

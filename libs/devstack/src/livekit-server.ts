@@ -46,7 +46,12 @@ export async function startLiveKitServer(options: LiveKitServerOptions, log: Log
   mkdirSync(options.runDir, { recursive: true });
   const configFile = join(options.runDir, 'livekit.yaml');
   writeFileSync(configFile, JSON.stringify(liveKitConfig(options), null, 2), { mode: 0o600 });
-  const proc = ManagedProcess.start({ name: options.name, command: binary, args: ['--config', configFile], logDir: options.logDir });
+  const proc = ManagedProcess.start({
+    name: options.name,
+    command: binary,
+    args: ['--config', configFile],
+    logDir: options.logDir,
+  });
   const httpUrl = `http://127.0.0.1:${options.port}`;
   try {
     await waitUntilReady(() => httpOk(httpUrl), {

@@ -25,14 +25,27 @@ export interface ObjectStoreServerHandle {
  * versitygw with its posix backend: a real S3 server whose buckets are folders under dataDir.
  * Credentials go through the environment, not argv, so `ps` does not show them.
  */
-export async function startObjectStoreServer(options: ObjectStoreServerOptions, log: Logger): Promise<ObjectStoreServerHandle> {
+export async function startObjectStoreServer(
+  options: ObjectStoreServerOptions,
+  log: Logger,
+): Promise<ObjectStoreServerHandle> {
   const binary = await ensureGoTool(VERSITYGW, log);
   mkdirSync(options.dataDir, { recursive: true });
   const endpoint = `http://127.0.0.1:${options.port}`;
   const proc = ManagedProcess.start({
     name: options.name,
     command: binary,
-    args: ['--port', `127.0.0.1:${options.port}`, '--health', '/health', '--region', options.region, '--quiet', 'posix', options.dataDir],
+    args: [
+      '--port',
+      `127.0.0.1:${options.port}`,
+      '--health',
+      '/health',
+      '--region',
+      options.region,
+      '--quiet',
+      'posix',
+      options.dataDir,
+    ],
     env: { ...process.env, ROOT_ACCESS_KEY_ID: options.accessKeyId, ROOT_SECRET_ACCESS_KEY: options.secretAccessKey },
     logDir: options.logDir,
   });

@@ -44,7 +44,11 @@ export async function ensurePostgres(adminUrl: string, log: Logger): Promise<Pos
   await ensureAptBinaries([{ binary: 'pg_ctlcluster', pkg: 'postgresql' }], log);
   const version = clusterVersion();
   if (!version || !which('pg_ctlcluster')) {
-    throw new ComponentError('postgresql', 'no PostgreSQL cluster found under /etc/postgresql', 'install the postgresql package or point DATABASE_URL at a running server');
+    throw new ComponentError(
+      'postgresql',
+      'no PostgreSQL cluster found under /etc/postgresql',
+      'install the postgresql package or point DATABASE_URL at a running server',
+    );
   }
   await exec('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'start']).catch((err) => {
     throw new ComponentError('postgresql', `pg_ctlcluster start failed: ${(err as Error).message}`);
@@ -66,7 +70,8 @@ export async function ensurePostgres(adminUrl: string, log: Logger): Promise<Pos
 export async function ensureDatabase(databaseUrl: string): Promise<void> {
   const target = new URL(databaseUrl);
   const name = decodeURIComponent(target.pathname.replace(/^\//, ''));
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new ComponentError('postgresql', `unsupported database name "${name}"`);
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name))
+    throw new ComponentError('postgresql', `unsupported database name "${name}"`);
   const admin = new URL(databaseUrl);
   admin.pathname = '/postgres';
   const client = new Client({ connectionString: admin.toString(), connectionTimeoutMillis: 3_000 });

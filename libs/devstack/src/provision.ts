@@ -38,7 +38,11 @@ export async function ensureGoTool(tool: GoTool, log: Logger): Promise<string> {
   if (existsSync(target)) return target;
   const go = which('go') ?? (existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : null);
   if (!go) {
-    throw new ComponentError(tool.component, 'the Go toolchain is needed to build it and was not found', 'install Go 1.26 and put it on PATH');
+    throw new ComponentError(
+      tool.component,
+      'the Go toolchain is needed to build it and was not found',
+      'install Go 1.26 and put it on PATH',
+    );
   }
   log(`building ${tool.component} ${tool.version} from the Go module proxy (first run only; takes a few minutes)`);
   const buildDir = join(BIN_DIR, `.build-${tool.component}-${process.pid}`);
@@ -49,7 +53,11 @@ export async function ensureGoTool(tool: GoTool, log: Logger): Promise<string> {
     });
     renameSync(join(buildDir, tool.installedName), target);
   } catch (err) {
-    throw new ComponentError(tool.component, `go install failed: ${(err as Error).message}`, 'check that the Go module proxy is reachable');
+    throw new ComponentError(
+      tool.component,
+      `go install failed: ${(err as Error).message}`,
+      'check that the Go module proxy is reachable',
+    );
   } finally {
     rmSync(buildDir, { recursive: true, force: true });
   }
@@ -64,10 +72,18 @@ export async function ensureAptBinaries(wanted: { binary: string; pkg: string }[
   if (missing.length === 0) return;
   const packages = [...new Set(missing.map((m) => m.pkg))];
   if (!which('apt-get')) {
-    throw new ComponentError(packages.join(', '), `missing ${missing.map((m) => m.binary).join(', ')} and apt-get is not available`, `install ${packages.join(' ')} with your package manager`);
+    throw new ComponentError(
+      packages.join(', '),
+      `missing ${missing.map((m) => m.binary).join(', ')} and apt-get is not available`,
+      `install ${packages.join(' ')} with your package manager`,
+    );
   }
   if (process.getuid?.() !== 0) {
-    throw new ComponentError(packages.join(', '), `missing ${missing.map((m) => m.binary).join(', ')}`, `run: sudo apt-get install -y ${packages.join(' ')}`);
+    throw new ComponentError(
+      packages.join(', '),
+      `missing ${missing.map((m) => m.binary).join(', ')}`,
+      `run: sudo apt-get install -y ${packages.join(' ')}`,
+    );
   }
   log(`installing Debian packages: ${packages.join(' ')}`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
@@ -78,6 +94,9 @@ export async function ensureAptBinaries(wanted: { binary: string; pkg: string }[
   await exec('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], { env });
   const stillMissing = missing.filter((m) => !which(m.binary));
   if (stillMissing.length > 0) {
-    throw new ComponentError(packages.join(', '), `installed, but ${stillMissing.map((m) => m.binary).join(', ')} still not found`);
+    throw new ComponentError(
+      packages.join(', '),
+      `installed, but ${stillMissing.map((m) => m.binary).join(', ')} still not found`,
+    );
   }
 }

@@ -44,7 +44,8 @@ export const DEV_PROFILE: StackProfile = {
  * and folders, so several test runs can share one machine without touching each other.
  */
 export function testProfile(slot: number): StackProfile {
-  if (!Number.isInteger(slot) || slot < 0 || slot > 9) throw new Error(`PARLEY_TEST_SLOT must be an integer 0..9, got ${slot}`);
+  if (!Number.isInteger(slot) || slot < 0 || slot > 9)
+    throw new Error(`PARLEY_TEST_SLOT must be an integer 0..9, got ${slot}`);
   const shift = slot * 100;
   return {
     name: slot === 0 ? 'test' : `test-${slot}`,
@@ -125,7 +126,11 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-export function stackEnv(profile: StackProfile, secrets: StackSecrets, objectStoreEndpoint: string): Record<string, string> {
+export function stackEnv(
+  profile: StackProfile,
+  secrets: StackSecrets,
+  objectStoreEndpoint: string,
+): Record<string, string> {
   return {
     LIVEKIT_URL: `ws://127.0.0.1:${profile.livekit.port}`,
     LIVEKIT_API_KEY: secrets.livekitApiKey,
@@ -220,7 +225,14 @@ export async function startLocalStack(profile: StackProfile, secrets: StackSecre
       }),
     ]);
 
-    return { profile, secrets, env: stackEnv(profile, secrets, objectStore.endpoint), livekit, objectStore, stop: stopAll };
+    return {
+      profile,
+      secrets,
+      env: stackEnv(profile, secrets, objectStore.endpoint),
+      livekit,
+      objectStore,
+      stop: stopAll,
+    };
   } catch (err) {
     await stopAll();
     throw err;

@@ -24,7 +24,8 @@ const QUIET_ROUTE = 'parleyQuiet';
  */
 export const QuietOnSuccess = () => RouteConfig({ [QUIET_ROUTE]: true });
 
-const isQuietRoute = (request: FastifyRequest) => (request.routeOptions.config as unknown as Record<string, unknown> | undefined)?.[QUIET_ROUTE] === true;
+const isQuietRoute = (request: FastifyRequest) =>
+  (request.routeOptions.config as unknown as Record<string, unknown> | undefined)?.[QUIET_ROUTE] === true;
 
 export interface HttpAppOptions {
   service: string;
@@ -39,7 +40,10 @@ export interface HttpAppOptions {
 // Both apps are built the same way: Fastify (about twice Nest+Express's throughput), one pino
 // logger shared by Fastify and Nest with one line per request from a Fastify hook, zod validation on every body/query/param, one exception filter, OpenAPI at /docs,
 // request-duration metrics, and graceful shutdown on SIGTERM/SIGINT.
-export async function createHttpApp(rootModule: DynamicModule, options: HttpAppOptions): Promise<NestFastifyApplication> {
+export async function createHttpApp(
+  rootModule: DynamicModule,
+  options: HttpAppOptions,
+): Promise<NestFastifyApplication> {
   const logger = createServiceLogger(options.service, options.logLevel);
   const adapter = new FastifyAdapter({
     bodyLimit: options.bodyLimitBytes,
@@ -64,11 +68,23 @@ export async function createHttpApp(rootModule: DynamicModule, options: HttpAppO
   const logRequests = logger.isLevelEnabled('info');
   fastify.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url;
-    duration.observe({ method: request.method, route: route ?? 'unmatched', status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
-    if (logRequests && !(route !== undefined && QUIET_PATHS.has(route)) && !(reply.statusCode < 400 && isQuietRoute(request))) {
+    duration.observe(
+      { method: request.method, route: route ?? 'unmatched', status_code: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+    if (
+      logRequests &&
+      !(route !== undefined && QUIET_PATHS.has(route)) &&
+      !(reply.statusCode < 400 && isQuietRoute(request))
+    ) {
       request.log.info(
         // Flat fields: nested req/res objects would go through Fastify's serializers on every request.
-        { method: request.method, url: request.url, statusCode: reply.statusCode, responseTime: Math.round(reply.elapsedTime * 100) / 100 },
+        {
+          method: request.method,
+          url: request.url,
+          statusCode: reply.statusCode,
+          responseTime: Math.round(reply.elapsedTime * 100) / 100,
+        },
         'request completed',
       );
     }
@@ -78,7 +94,8 @@ export async function createHttpApp(rootModule: DynamicModule, options: HttpAppO
     app,
     Object.entries(options.bearerSchemes ?? {})
       .reduce(
-        (builder, [name, description]) => builder.addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description }, name),
+        (builder, [name, description]) =>
+          builder.addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description }, name),
         new DocumentBuilder().setTitle(options.title).setDescription(options.description).setVersion('1'),
       )
       .build(),

@@ -54,7 +54,8 @@ export class GlobalExceptionFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       const statusCode = exception.getStatus();
       const response = exception.getResponse();
-      const nested = typeof response === 'object' && response !== null ? (response as { message?: unknown }).message : undefined;
+      const nested =
+        typeof response === 'object' && response !== null ? (response as { message?: unknown }).message : undefined;
       const message = typeof response === 'string' ? response : typeof nested === 'string' ? nested : exception.message;
       if (statusCode >= 500) log.error({ err: exception }, 'HTTP exception');
       return { statusCode, code: HTTP_CODES[statusCode] ?? `HTTP_${statusCode}`, message };
@@ -62,7 +63,11 @@ export class GlobalExceptionFilter implements ExceptionFilter {
     const outage = dependencyOutage(exception);
     if (outage) {
       log.warn({ err: exception }, `${outage} unavailable`);
-      return { statusCode: 503, code: 'DEPENDENCY_UNAVAILABLE', message: `${outage} is unavailable right now; try again shortly` };
+      return {
+        statusCode: 503,
+        code: 'DEPENDENCY_UNAVAILABLE',
+        message: `${outage} is unavailable right now; try again shortly`,
+      };
     }
     const fastifyStatus = (exception as { statusCode?: unknown })?.statusCode;
     if (typeof fastifyStatus === 'number' && fastifyStatus >= 400 && fastifyStatus < 500) {
@@ -82,7 +87,11 @@ export class GlobalExceptionFilter implements ExceptionFilter {
 function dependencyOutage(exception: unknown): string | undefined {
   const err = exception as { name?: unknown; message?: unknown; code?: unknown };
   if (!err || typeof err !== 'object') return undefined;
-  if (err.name === 'MaxRetriesPerRequestError' || err.message === 'Connection is closed.' || err.message === "Stream isn't writeable and enableOfflineQueue options is false") {
+  if (
+    err.name === 'MaxRetriesPerRequestError' ||
+    err.message === 'Connection is closed.' ||
+    err.message === "Stream isn't writeable and enableOfflineQueue options is false"
+  ) {
     return 'Redis';
   }
   if (err.code === 'ECONNREFUSED' || err.code === 'ETIMEDOUT' || err.code === 'ECONNRESET') return 'A backing service';

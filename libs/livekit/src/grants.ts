@@ -1,12 +1,23 @@
 import type { ParticipantRole } from '@app/contracts';
 import { TrackSource, type VideoGrant } from 'livekit-server-sdk';
 
-const AUDIO_VIDEO_SCREEN = [TrackSource.MICROPHONE, TrackSource.CAMERA, TrackSource.SCREEN_SHARE, TrackSource.SCREEN_SHARE_AUDIO];
+const AUDIO_VIDEO_SCREEN = [
+  TrackSource.MICROPHONE,
+  TrackSource.CAMERA,
+  TrackSource.SCREEN_SHARE,
+  TrackSource.SCREEN_SHARE_AUDIO,
+];
 
 // What each role may do inside exactly one room. Nobody but the server gets admin, record or
 // room-create powers; metadata stays server-controlled (canUpdateOwnMetadata false).
 export function grantFor(role: ParticipantRole, room: string): VideoGrant {
-  const base: VideoGrant = { roomJoin: true, room, canSubscribe: true, canPublishData: true, canUpdateOwnMetadata: false };
+  const base: VideoGrant = {
+    roomJoin: true,
+    room,
+    canSubscribe: true,
+    canPublishData: true,
+    canUpdateOwnMetadata: false,
+  };
   switch (role) {
     case 'candidate':
     case 'interviewer':

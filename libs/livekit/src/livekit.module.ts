@@ -40,12 +40,8 @@ export class LiveKitModule {
   static forRoot(options: LiveKitOptions): DynamicModule {
     return {
       module: LiveKitModule,
-      providers: [
-        { provide: RoomServiceClient, useFactory: () => createRoomServiceClient(options) },
-        LiveKitCheck,
-      ],
+      providers: [{ provide: RoomServiceClient, useFactory: () => createRoomServiceClient(options) }, LiveKitCheck],
       exports: [RoomServiceClient, LiveKitCheck],
     };
   }
 }
-

@@ -26,7 +26,11 @@ export class ObjectStoreModule {
   static forRoot(options: ObjectStoreOptions): DynamicModule {
     return {
       module: ObjectStoreModule,
-      providers: [{ provide: ObjectStore, useFactory: () => ObjectStore.fromOptions(options) }, ObjectStoreLifecycle, ObjectStoreCheck],
+      providers: [
+        { provide: ObjectStore, useFactory: () => ObjectStore.fromOptions(options) },
+        ObjectStoreLifecycle,
+        ObjectStoreCheck,
+      ],
       exports: [ObjectStore, ObjectStoreCheck],
     };
   }

@@ -41,7 +41,9 @@ export class ObjectStore {
   }
 
   async put(key: string, body: Uint8Array | string, contentType = 'application/octet-stream'): Promise<void> {
-    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }));
+    await this.client.send(
+      new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }),
+    );
   }
 
   async get(key: string): Promise<Buffer> {
@@ -55,7 +57,9 @@ export class ObjectStore {
    * leave the store (R-R7). Signing is local; the object's existence is not checked here.
    */
   presignGet(key: string, expiresInSeconds: number): Promise<string> {
-    return getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: key }), { expiresIn: expiresInSeconds });
+    return getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: key }), {
+      expiresIn: expiresInSeconds,
+    });
   }
 
   async headBucket(): Promise<void> {
@@ -74,7 +78,11 @@ export class ObjectStore {
       await this.client.send(new CreateBucketCommand({ Bucket: this.bucket }));
     } catch (err) {
       // Another process may have created it between our HEAD and CREATE.
-      if (!(err instanceof S3ServiceException) || !['BucketAlreadyOwnedByYou', 'BucketAlreadyExists'].includes(err.name)) throw err;
+      if (
+        !(err instanceof S3ServiceException) ||
+        !['BucketAlreadyOwnedByYou', 'BucketAlreadyExists'].includes(err.name)
+      )
+        throw err;
     }
   }
 

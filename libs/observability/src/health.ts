@@ -59,7 +59,10 @@ const elapsed = (started: number) => Math.round((performance.now() - started) * 
 // Error text goes into a response, so keep it short and free of connection strings.
 function describe(err: unknown): string {
   const e = err as { code?: unknown; name?: unknown; message?: unknown };
-  const text = [typeof e?.code === 'string' ? e.code : undefined, typeof e?.message === 'string' ? e.message : String(err)]
+  const text = [
+    typeof e?.code === 'string' ? e.code : undefined,
+    typeof e?.message === 'string' ? e.message : String(err),
+  ]
     .filter(Boolean)
     .join(': ');
   return text.replace(/[a-z]+:\/\/[^\s]*/gi, '<url>').slice(0, 200);
@@ -78,7 +81,11 @@ class HealthController {
   @Get('healthz')
   @ApiOkResponse({ description: 'The process is alive (says nothing about dependencies).' })
   liveness() {
-    return { status: 'ok', service: this.options.service, uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000) };
+    return {
+      status: 'ok',
+      service: this.options.service,
+      uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000),
+    };
   }
 
   @Get('readyz')
@@ -95,9 +102,13 @@ class HealthController {
 @Module({})
 export class HealthModule {
   /** `checks`: critical by default; `{ use, critical: false }` for a dependency whose loss only degrades. */
-  static forRoot(options: HealthOptions & { checks: Array<Type<DependencyCheck> | { use: Type<DependencyCheck>; critical: false }> }): DynamicModule {
+  static forRoot(
+    options: HealthOptions & { checks: Array<Type<DependencyCheck> | { use: Type<DependencyCheck>; critical: false }> },
+  ): DynamicModule {
     const { checks, ...rest } = options;
-    const entries = checks.map((c) => ('use' in c ? { type: c.use, critical: c.critical } : { type: c, critical: true }));
+    const entries = checks.map((c) =>
+      'use' in c ? { type: c.use, critical: c.critical } : { type: c, critical: true },
+    );
     return {
       module: HealthModule,
       controllers: [HealthController],

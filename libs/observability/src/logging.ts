@@ -78,7 +78,8 @@ export class PinoNestLogger implements LoggerService {
   private write(level: Level, message: unknown, params: unknown[]): void {
     if (!this.logger.isLevelEnabled(level)) return;
     // Nest appends the context (the class name) as the last string parameter.
-    const context = params.length > 0 && typeof params[params.length - 1] === 'string' ? (params.pop() as string) : undefined;
+    const context =
+      params.length > 0 && typeof params[params.length - 1] === 'string' ? (params.pop() as string) : undefined;
     const fields: Record<string, unknown> = context ? { context } : {};
     if (message instanceof Error) {
       this.logger[level]({ ...fields, err: message }, typeof params[0] === 'string' ? params[0] : message.message);
@@ -87,7 +88,8 @@ export class PinoNestLogger implements LoggerService {
       this.logger[level]({ ...fields, ...(message as Record<string, unknown>) }, text);
     } else {
       // Nest's own error logs pass the stack as the first parameter.
-      if (level === 'error' && typeof params[0] === 'string' && params[0].includes('\n    at ')) fields.stack = params[0];
+      if (level === 'error' && typeof params[0] === 'string' && params[0].includes('\n    at '))
+        fields.stack = params[0];
       this.logger[level](fields, String(message));
     }
   }

@@ -1,4 +1,12 @@
-import { Global, Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Global,
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  type DynamicModule,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import type { DependencyCheck } from '@app/observability';
 import Redis from 'ioredis';
 
@@ -18,19 +26,25 @@ export function logRedisErrors(client: Redis, name: string): Redis {
     // Reconnects retry every few hundred ms; one line per 5 s is enough to see the outage.
     if (Date.now() - lastLogged < 5_000) return;
     lastLogged = Date.now();
-    logger.warn({ err: { message: err.message, code: (err as { code?: string }).code }, connection: name }, 'Redis connection error');
+    logger.warn(
+      { err: { message: err.message, code: (err as { code?: string }).code }, connection: name },
+      'Redis connection error',
+    );
   });
   return client;
 }
 
 export function createRedisClient(options: RedisOptions): Redis {
-  return logRedisErrors(new Redis(options.url, {
-    connectionName: options.connectionName,
-    connectTimeout: 2_000,
-    // Fail a command after two reconnect attempts instead of queueing forever while Redis is down.
-    maxRetriesPerRequest: 2,
-    retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
-  }), options.connectionName);
+  return logRedisErrors(
+    new Redis(options.url, {
+      connectionName: options.connectionName,
+      connectTimeout: 2_000,
+      // Fail a command after two reconnect attempts instead of queueing forever while Redis is down.
+      maxRetriesPerRequest: 2,
+      retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+    }),
+    options.connectionName,
+  );
 }
 
 @Injectable()

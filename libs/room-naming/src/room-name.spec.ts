@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { buildRoomName, InvalidRoomRefError, isAgentAutoJoinRoom, MAX_ROOM_NAME_LENGTH, parseRoomName, ROOM_KINDS } from './room-name';
+import {
+  buildRoomName,
+  InvalidRoomRefError,
+  isAgentAutoJoinRoom,
+  MAX_ROOM_NAME_LENGTH,
+  parseRoomName,
+  ROOM_KINDS,
+} from './room-name';
 
 const id = '3f2b8c1e-9d4a-4c6b-8e2f-1a2b3c4d5e6f';
 

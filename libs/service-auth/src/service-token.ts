@@ -18,7 +18,10 @@ export interface ServiceKey {
 
 const ServiceTokenClaims = z
   .object({ iss: ServiceCaller, aud: z.literal(SERVICE_TOKEN_AUDIENCE), iat: z.number().int(), exp: z.number().int() })
-  .refine((c) => c.exp > c.iat && c.exp - c.iat <= SERVICE_TOKEN_MAX_TTL_SECONDS, 'token lifetime must be at most 5 minutes');
+  .refine(
+    (c) => c.exp > c.iat && c.exp - c.iat <= SERVICE_TOKEN_MAX_TTL_SECONDS,
+    'token lifetime must be at most 5 minutes',
+  );
 
 export async function signServiceToken(key: ServiceKey, caller: ServiceCaller, ttlSeconds = 60): Promise<string> {
   return new SignJWT({})
@@ -33,7 +36,10 @@ export async function signServiceToken(key: ServiceKey, caller: ServiceCaller, t
 export class ServiceTokenRejected extends Error {}
 
 /** Verifies a service token against the active keys; throws ServiceTokenRejected with the reason. */
-export async function verifyServiceToken(token: string, keys: readonly ServiceKey[]): Promise<{ caller: ServiceCaller }> {
+export async function verifyServiceToken(
+  token: string,
+  keys: readonly ServiceKey[],
+): Promise<{ caller: ServiceCaller }> {
   let kid: string | undefined;
   try {
     kid = decodeProtectedHeader(token).kid;

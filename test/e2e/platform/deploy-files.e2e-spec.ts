@@ -24,7 +24,10 @@ const APP_SECRETS: Record<string, string[]> = {
   'video-streaming-server': ['SESSION_TICKET_PUBLIC_KEYS', 'TELEMETRY_SIGNING_KEYS', 'OBSERVER_SHARED_SECRET'],
 };
 const compose = (env: Record<string, string>) =>
-  exec('docker-compose', ['-f', join(PROJECT_ROOT, 'docker-compose.yml'), 'config'], { env: { PATH: process.env.PATH, ...env }, cwd: PROJECT_ROOT });
+  exec('docker-compose', ['-f', join(PROJECT_ROOT, 'docker-compose.yml'), 'config'], {
+    env: { PATH: process.env.PATH, ...env },
+    cwd: PROJECT_ROOT,
+  });
 
 describe('docker-compose.yml', () => {
   beforeAll(async () => {
@@ -33,7 +36,17 @@ describe('docker-compose.yml', () => {
 
   it('is accepted by docker-compose config and runs every process from the one image', async () => {
     const { stdout } = await compose(secrets);
-    for (const service of ['livekit', 'egress', 'redis', 'postgres', 'object-store', 'migrate', 'user-management', 'video-streaming-server', 'interviewer-agent']) {
+    for (const service of [
+      'livekit',
+      'egress',
+      'redis',
+      'postgres',
+      'object-store',
+      'migrate',
+      'user-management',
+      'video-streaming-server',
+      'interviewer-agent',
+    ]) {
       expect(stdout).toMatch(new RegExp(`^  ${service}:$`, 'm'));
     }
     expect(stdout.match(/image: parley:latest/g)).toHaveLength(4);
@@ -54,8 +67,11 @@ describe('docker-compose.yml', () => {
 
   it('builds the image from one Dockerfile whose entry point knows every process', async () => {
     const entrypoint = await readFile(join(PROJECT_ROOT, 'docker/entrypoint.sh'), 'utf8');
-    for (const name of ['video-streaming-server', 'user-management', 'interviewer-agent', 'migrate']) expect(entrypoint).toContain(`${name})`);
-    const { stdout } = await exec('sh', [join(PROJECT_ROOT, 'docker/entrypoint.sh'), 'nonsense']).catch((err: Error) => ({ stdout: err.message }));
+    for (const name of ['video-streaming-server', 'user-management', 'interviewer-agent', 'migrate'])
+      expect(entrypoint).toContain(`${name})`);
+    const { stdout } = await exec('sh', [join(PROJECT_ROOT, 'docker/entrypoint.sh'), 'nonsense']).catch(
+      (err: Error) => ({ stdout: err.message }),
+    );
     expect(stdout).toContain('usage: parley');
   });
 });

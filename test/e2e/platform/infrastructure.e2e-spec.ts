@@ -50,15 +50,27 @@ describe('PostgreSQL migrations', () => {
     await client.connect();
     try {
       const slug = `org-${randomUUID().slice(0, 8)}`;
-      const { rows } = await client.query<{ id: string }>('INSERT INTO organizations (name, slug) VALUES ($1, $2) RETURNING id', ['Acme', slug]);
-      const email = `Ada.${randomUUID()}@example.com`;
-      await client.query("INSERT INTO users (org_id, email, display_name, role) VALUES ($1, $2, 'Ada', 'recruiter')", [rows[0].id, email]);
-      await expect(
-        client.query("INSERT INTO users (org_id, email, display_name, role) VALUES ($1, $2, 'Ada again', 'admin')", [rows[0].id, email.toLowerCase()]),
-      ).rejects.toThrow(/users_email_unique/);
-      await expect(client.query("INSERT INTO users (org_id, email, display_name, role) VALUES ($1, 'x@example.com', 'X', 'superuser')", [rows[0].id])).rejects.toThrow(
-        /invalid input value for enum user_role/,
+      const { rows } = await client.query<{ id: string }>(
+        'INSERT INTO organizations (name, slug) VALUES ($1, $2) RETURNING id',
+        ['Acme', slug],
       );
+      const email = `Ada.${randomUUID()}@example.com`;
+      await client.query("INSERT INTO users (org_id, email, display_name, role) VALUES ($1, $2, 'Ada', 'recruiter')", [
+        rows[0].id,
+        email,
+      ]);
+      await expect(
+        client.query("INSERT INTO users (org_id, email, display_name, role) VALUES ($1, $2, 'Ada again', 'admin')", [
+          rows[0].id,
+          email.toLowerCase(),
+        ]),
+      ).rejects.toThrow(/users_email_unique/);
+      await expect(
+        client.query(
+          "INSERT INTO users (org_id, email, display_name, role) VALUES ($1, 'x@example.com', 'X', 'superuser')",
+          [rows[0].id],
+        ),
+      ).rejects.toThrow(/invalid input value for enum user_role/);
     } finally {
       await client.end();
     }
@@ -122,8 +134,27 @@ describe('ffmpeg and ffprobe', () => {
   it('ffprobe reads back the codec and duration of a file ffmpeg generated', async () => {
     dir = await mkdtemp(join(tmpdir(), 'parley-ffmpeg-'));
     const file = join(dir, 'tone.ogg');
-    await exec('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=1.5', '-c:a', 'libopus', file]);
-    const { stdout } = await exec('ffprobe', ['-v', 'error', '-show_entries', 'format=duration:stream=codec_name,sample_rate', '-of', 'json', file]);
+    await exec('ffmpeg', [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=440:duration=1.5',
+      '-c:a',
+      'libopus',
+      file,
+    ]);
+    const { stdout } = await exec('ffprobe', [
+      '-v',
+      'error',
+      '-show_entries',
+      'format=duration:stream=codec_name,sample_rate',
+      '-of',
+      'json',
+      file,
+    ]);
     const probe = JSON.parse(stdout);
     expect(probe.streams[0].codec_name).toBe('opus');
     expect(Number(probe.format.duration)).toBeCloseTo(1.5, 1);

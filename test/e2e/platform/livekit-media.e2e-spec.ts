@@ -31,10 +31,14 @@ describe('LiveKit SFU media path', () => {
     const subscriber = new Room();
     let pumping = true;
     try {
-      await publisher.connect(env.LIVEKIT_URL, await joinToken(env, 'candidate-a', roomName, { canPublish: true, canSubscribe: false }), {
-        autoSubscribe: false,
-        dynacast: false,
-      });
+      await publisher.connect(
+        env.LIVEKIT_URL,
+        await joinToken(env, 'candidate-a', roomName, { canPublish: true, canSubscribe: false }),
+        {
+          autoSubscribe: false,
+          dynacast: false,
+        },
+      );
       const source = new AudioSource(SAMPLE_RATE, 1);
       const track = LocalAudioTrack.createAudioTrack('microphone', source);
       const options = new TrackPublishOptions();
@@ -46,7 +50,8 @@ describe('LiveKit SFU media path', () => {
       const pump = (async () => {
         while (pumping) {
           const data = new Int16Array(FRAME_SAMPLES);
-          for (let i = 0; i < FRAME_SAMPLES; i++) data[i] = Math.round(16_000 * Math.sin((2 * Math.PI * 440 * phase++) / SAMPLE_RATE));
+          for (let i = 0; i < FRAME_SAMPLES; i++)
+            data[i] = Math.round(16_000 * Math.sin((2 * Math.PI * 440 * phase++) / SAMPLE_RATE));
           await source.captureFrame(new AudioFrame(data, SAMPLE_RATE, 1, FRAME_SAMPLES));
         }
       })();
@@ -65,10 +70,14 @@ describe('LiveKit SFU media path', () => {
           })().catch(reject);
         });
       });
-      await subscriber.connect(env.LIVEKIT_URL, await joinToken(env, 'reviewer-b', roomName, { canPublish: false, canSubscribe: true }), {
-        autoSubscribe: true,
-        dynacast: false,
-      });
+      await subscriber.connect(
+        env.LIVEKIT_URL,
+        await joinToken(env, 'reviewer-b', roomName, { canPublish: false, canSubscribe: true }),
+        {
+          autoSubscribe: true,
+          dynacast: false,
+        },
+      );
 
       const result = await Promise.race([
         received,

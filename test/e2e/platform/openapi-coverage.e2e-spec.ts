@@ -14,14 +14,19 @@ async function routesAndDocument(create: () => Promise<NestFastifyApplication>) 
   const app = await create();
   apps.push(app);
   const served: string[] = [];
-  app.getHttpAdapter().getInstance().addHook('onRoute', (route) => {
-    const methods = Array.isArray(route.method) ? route.method : [route.method];
-    for (const method of methods) served.push(`${method} ${route.url.replace(/:([A-Za-z]+)/g, '{$1}')}`);
-  });
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRoute', (route) => {
+      const methods = Array.isArray(route.method) ? route.method : [route.method];
+      for (const method of methods) served.push(`${method} ${route.url.replace(/:([A-Za-z]+)/g, '{$1}')}`);
+    });
   await app.init();
   const response = await app.getHttpAdapter().getInstance().inject({ method: 'GET', url: '/docs/openapi.json' });
   const document = response.json() as { paths: Record<string, Record<string, unknown>> };
-  const documented = Object.entries(document.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+  const documented = Object.entries(document.paths).flatMap(([path, ops]) =>
+    Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
+  );
   const api = served.filter((r) => !r.startsWith('HEAD ') && !/ \/docs|\*/.test(r) && !r.endsWith(' /metrics'));
   return { served: [...new Set(api)].sort(), documented: [...new Set(documented)].sort() };
 }
@@ -32,14 +37,24 @@ describe('OpenAPI documents every endpoint', () => {
   });
 
   it('user-management', async () => {
-    const { served, documented } = await routesAndDocument(() => createUserManagement(loadUserManagementConfig({ ...env, LOG_LEVEL: 'silent' })));
+    const { served, documented } = await routesAndDocument(() =>
+      createUserManagement(loadUserManagementConfig({ ...env, LOG_LEVEL: 'silent' })),
+    );
     expect(served.length).toBeGreaterThan(30);
     expect(served).toEqual(documented);
-    expect(documented).toEqual(expect.arrayContaining(['POST /v1/meetings/{id}/token', 'POST /v1/invites/redeem', 'PUT /internal/v1/recordings/{id}']));
+    expect(documented).toEqual(
+      expect.arrayContaining([
+        'POST /v1/meetings/{id}/token',
+        'POST /v1/invites/redeem',
+        'PUT /internal/v1/recordings/{id}',
+      ]),
+    );
   });
 
   it('video-streaming-server', async () => {
-    const { served, documented } = await routesAndDocument(() => createVideoStreamingServer(loadVideoStreamingServerConfig({ ...env, LOG_LEVEL: 'silent' })));
+    const { served, documented } = await routesAndDocument(() =>
+      createVideoStreamingServer(loadVideoStreamingServerConfig({ ...env, LOG_LEVEL: 'silent' })),
+    );
     expect(served.length).toBeGreaterThan(8);
     expect(served).toEqual(documented);
   });

@@ -6,7 +6,17 @@ import { createUserManagement } from '../../../apps/user-management/src/create-a
 import { loadVideoStreamingServerConfig } from '../../../apps/video-streaming-server/src/config';
 import { createVideoStreamingServer } from '../../../apps/video-streaming-server/src/create-app';
 import { ReadinessReport } from '@app/contracts';
-import { DATA_DIR, DIST_DIR, httpOk, LOG_DIR, ManagedProcess, startObjectStoreServer, TEST_PROFILE, waitUntilReady, type ObjectStoreServerHandle } from '@app/devstack';
+import {
+  DATA_DIR,
+  DIST_DIR,
+  httpOk,
+  LOG_DIR,
+  ManagedProcess,
+  startObjectStoreServer,
+  TEST_PROFILE,
+  waitUntilReady,
+  type ObjectStoreServerHandle,
+} from '@app/devstack';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
@@ -121,7 +131,13 @@ describe('a built app as a process', () => {
   it('refuses to start on invalid config, naming the variable and hiding the value', async () => {
     const secretValue = 'short-secret-value';
     const child = spawn(process.execPath, [join(DIST_DIR, 'apps/video-streaming-server/src/main.js')], {
-      env: { PATH: process.env.PATH, ...env, LIVEKIT_API_SECRET: secretValue, S3_ACCESS_KEY_ID: '', PORT: 'not-a-port' },
+      env: {
+        PATH: process.env.PATH,
+        ...env,
+        LIVEKIT_API_SECRET: secretValue,
+        S3_ACCESS_KEY_ID: '',
+        PORT: 'not-a-port',
+      },
     });
     let stderr = '';
     child.stderr.on('data', (chunk) => (stderr += chunk));
@@ -149,7 +165,9 @@ describe('a built app as a process', () => {
         abortReason: () => proc.exitDescription(),
       });
       const requestId = `log-trace-${Date.now()}`;
-      const response = await fetch(`http://127.0.0.1:${port}/v1/nope`, { headers: { 'x-request-id': requestId, authorization: 'Bearer super-secret' } });
+      const response = await fetch(`http://127.0.0.1:${port}/v1/nope`, {
+        headers: { 'x-request-id': requestId, authorization: 'Bearer super-secret' },
+      });
       expect(response.status).toBe(404);
       const line = await waitForLogLine(proc.logFile, requestId);
       const entry = JSON.parse(line);

@@ -6,7 +6,17 @@ import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { decodePayload, signTicket, ticketKeyFromEnv, unsignedJwt } from '../../support/tickets.util';
-import { as, asService, call, createInterview, createTestOrg, login, startUm, TEST_PASSWORD, type TestOrg } from '../../support/um.util';
+import {
+  as,
+  asService,
+  call,
+  createInterview,
+  createTestOrg,
+  login,
+  startUm,
+  TEST_PASSWORD,
+  type TestOrg,
+} from '../../support/um.util';
 import { startVss } from '../../support/vss.util';
 
 const env = inject('stackEnv');
@@ -20,7 +30,17 @@ const staffKey = () => {
 };
 
 /** A staff access token like the real one, with overridable parts. */
-async function staffToken(overrides: { secret?: string; kid?: string; aud?: string; iss?: string; exp?: number; typ?: string; sub?: string } = {}) {
+async function staffToken(
+  overrides: {
+    secret?: string;
+    kid?: string;
+    aud?: string;
+    iss?: string;
+    exp?: number;
+    typ?: string;
+    sub?: string;
+  } = {},
+) {
   const key = staffKey();
   const now = Math.floor(Date.now() / 1000);
   return new SignJWT({ org: org.orgId, role: 'admin', typ: overrides.typ ?? 'staff_access' })
@@ -51,7 +71,12 @@ describe('user-management staff auth', () => {
   it('signs in with email and password, case-insensitively, and the token opens staff endpoints', async () => {
     const session = await login(app, org.emails.recruiter.toUpperCase(), TEST_PASSWORD);
     const claims = decodePayload(session.accessToken);
-    expect(claims).toMatchObject({ sub: org.users.recruiter, org: org.orgId, role: 'recruiter', aud: 'parley:user-management:staff' });
+    expect(claims).toMatchObject({
+      sub: org.users.recruiter,
+      org: org.orgId,
+      role: 'recruiter',
+      aud: 'parley:user-management:staff',
+    });
     expect((claims.exp as number) - (claims.iat as number)).toBe(15 * 60);
     const me = await as(app, session.accessToken, { url: '/v1/users/me' });
     expect(me.status).toBe(200);
@@ -60,8 +85,14 @@ describe('user-management staff auth', () => {
   });
 
   it('answers a wrong password and an unknown email the same way, 401', async () => {
-    const wrong = await call(app, { url: '/v1/auth/login', body: { email: org.emails.admin, password: 'not the password' } });
-    const unknown = await call(app, { url: '/v1/auth/login', body: { email: 'nobody@example.com', password: 'not the password' } });
+    const wrong = await call(app, {
+      url: '/v1/auth/login',
+      body: { email: org.emails.admin, password: 'not the password' },
+    });
+    const unknown = await call(app, {
+      url: '/v1/auth/login',
+      body: { email: 'nobody@example.com', password: 'not the password' },
+    });
     expect(wrong.status).toBe(401);
     expect(unknown.status).toBe(401);
     expect(wrong.json.message).toBe(unknown.json.message);
@@ -77,7 +108,10 @@ describe('user-management staff auth', () => {
     expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
     expect(blocked.json.message).toMatch(/too many sign-in attempts/);
     // Another account from the same address is still fine.
-    expect((await call(app, { url: '/v1/auth/login', body: { email: org.emails.hiring_manager, password: TEST_PASSWORD } })).status).toBe(200);
+    expect(
+      (await call(app, { url: '/v1/auth/login', body: { email: org.emails.hiring_manager, password: TEST_PASSWORD } }))
+        .status,
+    ).toBe(200);
   });
 
   it('rotates refresh tokens, and a reused one signs the account out everywhere', async () => {
@@ -91,28 +125,58 @@ describe('user-management staff auth', () => {
     expect(replay.status).toBe(401);
     expect(replay.json.message).toMatch(/already used/);
     // The family is revoked: the newer refresh token stops working too.
-    expect((await call(app, { url: '/v1/auth/refresh', body: { refreshToken: second.json.refreshToken } })).status).toBe(401);
+    expect(
+      (await call(app, { url: '/v1/auth/refresh', body: { refreshToken: second.json.refreshToken } })).status,
+    ).toBe(401);
   });
 
   it('logout revokes the refresh token', async () => {
     const session = await login(app, org.emails.admin, TEST_PASSWORD);
-    expect((await call(app, { url: '/v1/auth/logout', body: { refreshToken: session.refreshToken } })).status).toBe(204);
-    expect((await call(app, { url: '/v1/auth/refresh', body: { refreshToken: session.refreshToken } })).status).toBe(401);
+    expect((await call(app, { url: '/v1/auth/logout', body: { refreshToken: session.refreshToken } })).status).toBe(
+      204,
+    );
+    expect((await call(app, { url: '/v1/auth/refresh', body: { refreshToken: session.refreshToken } })).status).toBe(
+      401,
+    );
     const tampered = session.refreshToken.slice(0, -2) + (session.refreshToken.endsWith('AA') ? 'BB' : 'AA');
     expect((await call(app, { url: '/v1/auth/refresh', body: { refreshToken: tampered } })).status).toBe(401);
   });
 
   it('enforces roles: 403 naming the roles allowed', async () => {
-    const response = await as(app, org.tokens.interviewer, { url: '/v1/job-postings', body: { title: 'x', timeBudgetMinutes: 30 } });
+    const response = await as(app, org.tokens.interviewer, {
+      url: '/v1/job-postings',
+      body: { title: 'x', timeBudgetMinutes: 30 },
+    });
     expect(response.status).toBe(403);
     expect(response.json.message).toMatch(/admin, recruiter/);
-    expect((await as(app, org.tokens.admin, { method: 'PATCH', url: '/v1/organization', body: { agentAutoJoin: false } })).status).toBe(200);
-    expect((await as(app, org.tokens.recruiter, { method: 'PATCH', url: '/v1/organization', body: { agentAutoJoin: true } })).status).toBe(403);
+    expect(
+      (await as(app, org.tokens.admin, { method: 'PATCH', url: '/v1/organization', body: { agentAutoJoin: false } }))
+        .status,
+    ).toBe(200);
+    expect(
+      (await as(app, org.tokens.recruiter, { method: 'PATCH', url: '/v1/organization', body: { agentAutoJoin: true } }))
+        .status,
+    ).toBe(403);
   });
 
   describe('negative JWT matrix: each of these is a 401 on a staff endpoint', () => {
     const cases: Array<[string, () => Promise<string>]> = [
-      ['alg none', async () => unsignedJwt({ sub: org.users.admin, org: org.orgId, role: 'admin', typ: 'staff_access', aud: 'parley:user-management:staff', iss: 'parley:user-management', exp: Math.floor(Date.now() / 1000) + 600 }, staffKey().id)],
+      [
+        'alg none',
+        async () =>
+          unsignedJwt(
+            {
+              sub: org.users.admin,
+              org: org.orgId,
+              role: 'admin',
+              typ: 'staff_access',
+              aud: 'parley:user-management:staff',
+              iss: 'parley:user-management',
+              exp: Math.floor(Date.now() / 1000) + 600,
+            },
+            staffKey().id,
+          ),
+      ],
       ['wrong key (same kid)', () => staffToken({ secret: 'x'.repeat(43) })],
       ['unknown kid', () => staffToken({ kid: 'nope' })],
       ['expired', () => staffToken({ exp: Math.floor(Date.now() / 1000) - 5 })],
@@ -120,10 +184,13 @@ describe('user-management staff auth', () => {
       ['wrong issuer', () => staffToken({ iss: 'someone-else' })],
       ['not a staff token type', () => staffToken({ typ: 'refresh' })],
       ['a candidate session ticket', () => signTicket(ticketKeyFromEnv(env), { org: org.orgId })],
-      ['a service token', () => {
-        const [id, secret] = env.INTERNAL_API_KEYS.split(':');
-        return signServiceToken({ id, secret }, 'video-streaming-server');
-      }],
+      [
+        'a service token',
+        () => {
+          const [id, secret] = env.INTERNAL_API_KEYS.split(':');
+          return signServiceToken({ id, secret }, 'video-streaming-server');
+        },
+      ],
       ['garbage', async () => 'not-a-jwt'],
     ];
     it.each(cases)('%s', async (_name, make) => {
@@ -143,7 +210,10 @@ describe('user-management staff auth', () => {
 
   it('a staff access token is refused as a session ticket by the media plane (the reverse direction)', async () => {
     const { room } = await createInterview(app, org);
-    const response = await call(vss, { url: '/v1/tokens/participant', body: { ticket: org.tokens.admin, room, identity: `user-${org.users.admin}` } });
+    const response = await call(vss, {
+      url: '/v1/tokens/participant',
+      body: { ticket: org.tokens.admin, room, identity: `user-${org.users.admin}` },
+    });
     expect(response.status).toBe(401);
   });
 

@@ -3,7 +3,17 @@ import { ObjectStore } from '@app/object-store';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { as, asService, call, createInterview, createMeeting, createTestOrg, db, startUm, type TestOrg } from '../../support/um.util';
+import {
+  as,
+  asService,
+  call,
+  createInterview,
+  createMeeting,
+  createTestOrg,
+  db,
+  startUm,
+  type TestOrg,
+} from '../../support/um.util';
 
 const env = inject('stackEnv');
 
@@ -17,7 +27,9 @@ const serviceKey = () => {
 };
 
 /** A service token like the real one (see @app/service-auth), with overridable parts. */
-async function serviceToken(overrides: { secret?: string; kid?: string; aud?: string; iss?: string; iat?: number; exp?: number } = {}) {
+async function serviceToken(
+  overrides: { secret?: string; kid?: string; aud?: string; iss?: string; iat?: number; exp?: number } = {},
+) {
   const key = serviceKey();
   const now = Math.floor(Date.now() / 1000);
   return new SignJWT({})
@@ -29,10 +41,12 @@ async function serviceToken(overrides: { secret?: string; kid?: string; aud?: st
     .sign(new TextEncoder().encode(overrides.secret ?? key.secret));
 }
 
-const report = (id: string, body: Record<string, unknown>) => asService(app, env, { method: 'PUT', url: `/internal/v1/recordings/${id}`, body });
+const report = (id: string, body: Record<string, unknown>) =>
+  asService(app, env, { method: 'PUT', url: `/internal/v1/recordings/${id}`, body });
 const roomContext = (room: string) => asService(app, env, { url: `/internal/v1/rooms/${room}` });
 const meetingView = async (id: string) => (await as(app, org.tokens.recruiter, { url: `/v1/meetings/${id}` })).json;
-const recordingRows = async (id: string) => (await db(app).query('SELECT count(*)::int AS n FROM recordings WHERE id = $1', [id]))[0].n as number;
+const recordingRows = async (id: string) =>
+  (await db(app).query('SELECT count(*)::int AS n FROM recordings WHERE id = $1', [id]))[0].n as number;
 
 const TRANSCRIPT = [
   { speaker: 'interviewer', text: 'How would you design a rate limiter?', at: '2030-01-01T10:00:00.000Z' },
@@ -71,12 +85,28 @@ describe('user-management internal API and replay', () => {
       ['no Authorization header', async () => ({})],
       ['not a Bearer header', async () => ({ authorization: `Basic ${Buffer.from('a:b').toString('base64')}` })],
       ['garbage', async () => ({ authorization: 'Bearer not-a-jwt' })],
-      ['expired', async () => ({ authorization: `Bearer ${await serviceToken({ iat: Math.floor(Date.now() / 1000) - 120, exp: Math.floor(Date.now() / 1000) - 60 })}` })],
-      ['wrong key (same kid)', async () => ({ authorization: `Bearer ${await serviceToken({ secret: randomBytes(32).toString('base64url') })}` })],
+      [
+        'expired',
+        async () => ({
+          authorization: `Bearer ${await serviceToken({ iat: Math.floor(Date.now() / 1000) - 120, exp: Math.floor(Date.now() / 1000) - 60 })}`,
+        }),
+      ],
+      [
+        'wrong key (same kid)',
+        async () => ({
+          authorization: `Bearer ${await serviceToken({ secret: randomBytes(32).toString('base64url') })}`,
+        }),
+      ],
       ['unknown kid', async () => ({ authorization: `Bearer ${await serviceToken({ kid: 'nobody' })}` })],
-      ['wrong audience', async () => ({ authorization: `Bearer ${await serviceToken({ aud: 'parley:user-management:staff' })}` })],
+      [
+        'wrong audience',
+        async () => ({ authorization: `Bearer ${await serviceToken({ aud: 'parley:user-management:staff' })}` }),
+      ],
       ['unknown caller', async () => ({ authorization: `Bearer ${await serviceToken({ iss: 'someone-else' })}` })],
-      ['a lifetime over five minutes', async () => ({ authorization: `Bearer ${await serviceToken({ exp: Math.floor(Date.now() / 1000) + 3600 })}` })],
+      [
+        'a lifetime over five minutes',
+        async () => ({ authorization: `Bearer ${await serviceToken({ exp: Math.floor(Date.now() / 1000) + 3600 })}` }),
+      ],
       ['a staff access token', async () => ({ authorization: `Bearer ${org.tokens.admin}` })],
     ];
 
@@ -84,7 +114,11 @@ describe('user-management internal API and replay', () => {
       const h = await headers();
       for (const request of [
         { method: 'GET' as const, url: `/internal/v1/rooms/${room}` },
-        { method: 'PUT' as const, url: `/internal/v1/recordings/${randomUUID()}`, body: { room, objectKey: 'x.mp4', phase: 'recording' } },
+        {
+          method: 'PUT' as const,
+          url: `/internal/v1/recordings/${randomUUID()}`,
+          body: { room, objectKey: 'x.mp4', phase: 'recording' },
+        },
       ]) {
         const response = await call(app, { ...request, headers: h });
         expect(response.status, response.body).toBe(401);
@@ -93,8 +127,24 @@ describe('user-management internal API and replay', () => {
     });
 
     it('control: the same construction with the right parts is accepted, for both callers', async () => {
-      expect((await call(app, { method: 'GET', url: `/internal/v1/rooms/${room}`, headers: { authorization: `Bearer ${await serviceToken()}` } })).status).toBe(200);
-      expect((await call(app, { method: 'GET', url: `/internal/v1/rooms/${room}`, headers: { authorization: `Bearer ${await serviceToken({ iss: 'interviewer-agent' })}` } })).status).toBe(200);
+      expect(
+        (
+          await call(app, {
+            method: 'GET',
+            url: `/internal/v1/rooms/${room}`,
+            headers: { authorization: `Bearer ${await serviceToken()}` },
+          })
+        ).status,
+      ).toBe(200);
+      expect(
+        (
+          await call(app, {
+            method: 'GET',
+            url: `/internal/v1/rooms/${room}`,
+            headers: { authorization: `Bearer ${await serviceToken({ iss: 'interviewer-agent' })}` },
+          })
+        ).status,
+      ).toBe(200);
     });
   });
 
@@ -103,7 +153,10 @@ describe('user-management internal API and replay', () => {
       const { room } = await createInterview(app, org);
       const meeting = await createMeeting(app, org, 60_000);
       for (const flag of [false, true, false, true]) {
-        expect((await as(app, org.tokens.admin, { method: 'PATCH', url: '/v1/organization', body: { agentAutoJoin: flag } })).status).toBe(200);
+        expect(
+          (await as(app, org.tokens.admin, { method: 'PATCH', url: '/v1/organization', body: { agentAutoJoin: flag } }))
+            .status,
+        ).toBe(200);
         expect((await roomContext(room)).json.agentAutoJoin).toBe(flag);
         expect((await roomContext(meeting.roomName)).json.agentAutoJoin).toBe(flag);
       }
@@ -125,13 +178,23 @@ describe('user-management internal API and replay', () => {
         recordingAllowed: false,
       });
 
-      const consent = await call(app, { url: '/v1/invites/consent', body: { invite: interview.code, choice: 'given' } });
+      const consent = await call(app, {
+        url: '/v1/invites/consent',
+        body: { invite: interview.code, choice: 'given' },
+      });
       expect(consent.status).toBe(200);
       const after = (await roomContext(interview.room)).json;
-      expect(after).toMatchObject({ consent: 'given', consentAt: consent.json.consentAt, recordingAllowed: true, recordingPolicy: 'optional' });
+      expect(after).toMatchObject({
+        consent: 'given',
+        consentAt: consent.json.consentAt,
+        recordingAllowed: true,
+        recordingPolicy: 'optional',
+      });
 
       // Changing one's mind withdraws the permission.
-      expect((await call(app, { url: '/v1/invites/consent', body: { invite: interview.code, choice: 'declined' } })).status).toBe(200);
+      expect(
+        (await call(app, { url: '/v1/invites/consent', body: { invite: interview.code, choice: 'declined' } })).status,
+      ).toBe(200);
       expect((await roomContext(interview.room)).json).toMatchObject({ consent: 'declined', recordingAllowed: false });
     });
 
@@ -142,15 +205,29 @@ describe('user-management internal API and replay', () => {
       ['optional', 'declined', false],
     ] as const)('policy %s with consent %s → recordingAllowed %s', async (policy, choice, allowed) => {
       const interview = await createInterview(app, org, policy);
-      if (choice) expect((await call(app, { url: '/v1/invites/consent', body: { invite: interview.code, choice } })).status).toBe(200);
-      expect((await roomContext(interview.room)).json).toMatchObject({ recordingPolicy: policy, consent: choice, recordingAllowed: allowed });
+      if (choice)
+        expect((await call(app, { url: '/v1/invites/consent', body: { invite: interview.code, choice } })).status).toBe(
+          200,
+        );
+      expect((await roomContext(interview.room)).json).toMatchObject({
+        recordingPolicy: policy,
+        consent: choice,
+        recordingAllowed: allowed,
+      });
     });
 
     it('policy off: consent cannot be given (409) and recording is never allowed', async () => {
       const interview = await createInterview(app, org, 'off');
-      const consent = await call(app, { url: '/v1/invites/consent', body: { invite: interview.code, choice: 'given' } });
+      const consent = await call(app, {
+        url: '/v1/invites/consent',
+        body: { invite: interview.code, choice: 'given' },
+      });
       expect(consent.status).toBe(409);
-      expect((await roomContext(interview.room)).json).toMatchObject({ recordingPolicy: 'off', consent: null, recordingAllowed: false });
+      expect((await roomContext(interview.room)).json).toMatchObject({
+        recordingPolicy: 'off',
+        consent: null,
+        recordingAllowed: false,
+      });
     });
 
     it('a meeting room: no recording policy, no consent, hosts decide', async () => {
@@ -170,26 +247,37 @@ describe('user-management internal API and replay', () => {
       });
     });
 
-    it.each([`interview_${randomUUID()}`, `meeting_${randomUUID()}`, `interview_${randomUUID()}__nobot`])('unknown room %s → 404', async (room) => {
-      const response = await roomContext(room);
-      expect(response.status).toBe(404);
-      expect(response.json.message).toMatch(/no interview or meeting/);
-    });
-
-    it.each(['lobby', 'interview_not-a-uuid', `interview_${randomUUID().toUpperCase()}`, `meeting_${randomUUID()}__nobot__nobot`, `webinar_${randomUUID()}`])(
-      'malformed room %s → 400 naming the room',
+    it.each([`interview_${randomUUID()}`, `meeting_${randomUUID()}`, `interview_${randomUUID()}__nobot`])(
+      'unknown room %s → 404',
       async (room) => {
-        const response = await roomContext(encodeURIComponent(room));
-        expect(response.status).toBe(400);
-        expect(response.json.message).toMatch(/room/);
+        const response = await roomContext(room);
+        expect(response.status).toBe(404);
+        expect(response.json.message).toMatch(/no interview or meeting/);
       },
     );
+
+    it.each([
+      'lobby',
+      'interview_not-a-uuid',
+      `interview_${randomUUID().toUpperCase()}`,
+      `meeting_${randomUUID()}__nobot__nobot`,
+      `webinar_${randomUUID()}`,
+    ])('malformed room %s → 400 naming the room', async (room) => {
+      const response = await roomContext(encodeURIComponent(room));
+      expect(response.status).toBe(400);
+      expect(response.json.message).toMatch(/room/);
+    });
   });
 
   describe('interviews: plan, status, results', () => {
     it('GET plan returns the posting’s competencies, questions, time budget and the candidate’s name', async () => {
       const interview = await createInterview(app, org);
-      const response = await asService(app, env, { url: `/internal/v1/interviews/${interview.interviewId}/plan` }, 'interviewer-agent');
+      const response = await asService(
+        app,
+        env,
+        { url: `/internal/v1/interviews/${interview.interviewId}/plan` },
+        'interviewer-agent',
+      );
       expect(response.status).toBe(200);
       expect(response.json).toMatchObject({
         interviewId: interview.interviewId,
@@ -204,9 +292,19 @@ describe('user-management internal API and replay', () => {
           timeBudgetMinutes: 30,
         },
       });
-      expect(response.json.jobPosting.competencies.map((c: { name: string }) => c.name)).toEqual(['Design', 'Debugging', 'Communication']);
-      expect(response.json.jobPosting.competencies[0].rubric).toEqual({ one: 'vague', five: 'precise trade-offs', keyPoints: ['failure modes'] });
-      expect(response.json.jobPosting.questions).toEqual([{ text: 'Design a rate limiter.', competency: 'Design', followUps: ['What about bursts?'] }]);
+      expect(response.json.jobPosting.competencies.map((c: { name: string }) => c.name)).toEqual([
+        'Design',
+        'Debugging',
+        'Communication',
+      ]);
+      expect(response.json.jobPosting.competencies[0].rubric).toEqual({
+        one: 'vague',
+        five: 'precise trade-offs',
+        keyPoints: ['failure modes'],
+      });
+      expect(response.json.jobPosting.questions).toEqual([
+        { text: 'Design a rate limiter.', competency: 'Design', followUps: ['What about bursts?'] },
+      ]);
       expect((await asService(app, env, { url: `/internal/v1/interviews/${randomUUID()}/plan` })).status).toBe(404);
     });
 
@@ -216,8 +314,17 @@ describe('user-management internal API and replay', () => {
       const at = '2030-01-01T09:59:00.000Z';
       const first = await asService(app, env, { method: 'POST', url, body: { status: 'in_progress', at } });
       expect(first.status).toBe(200);
-      expect(first.json).toEqual({ interviewId: interview.interviewId, status: 'in_progress', startedAt: at, endedAt: null });
-      const again = await asService(app, env, { method: 'POST', url, body: { status: 'in_progress', at: '2030-01-01T10:30:00.000Z' } });
+      expect(first.json).toEqual({
+        interviewId: interview.interviewId,
+        status: 'in_progress',
+        startedAt: at,
+        endedAt: null,
+      });
+      const again = await asService(app, env, {
+        method: 'POST',
+        url,
+        body: { status: 'in_progress', at: '2030-01-01T10:30:00.000Z' },
+      });
       expect(again.status).toBe(200);
       expect(again.json).toEqual(first.json);
       const view = await as(app, org.tokens.recruiter, { url: `/v1/interviews/${interview.interviewId}` });
@@ -227,15 +334,33 @@ describe('user-management internal API and replay', () => {
     it('PUT results stores transcript and scorecard and completes the interview, idempotently; a closed interview takes no new status', async () => {
       const interview = await createInterview(app, org);
       const url = `/internal/v1/interviews/${interview.interviewId}/results`;
-      expect((await asService(app, env, { method: 'POST', url: `/internal/v1/interviews/${interview.interviewId}/status`, body: { status: 'in_progress', at: '2030-01-01T09:59:00.000Z' } })).status).toBe(200);
+      expect(
+        (
+          await asService(app, env, {
+            method: 'POST',
+            url: `/internal/v1/interviews/${interview.interviewId}/status`,
+            body: { status: 'in_progress', at: '2030-01-01T09:59:00.000Z' },
+          })
+        ).status,
+      ).toBe(200);
       const body = { transcript: TRANSCRIPT, scorecard: SCORECARD, endedAt: '2030-01-01T10:20:00.000Z' };
       const first = await asService(app, env, { method: 'PUT', url, body }, 'interviewer-agent');
       expect(first.status).toBe(200);
-      expect(first.json).toEqual({ interviewId: interview.interviewId, status: 'completed', startedAt: '2030-01-01T09:59:00.000Z', endedAt: '2030-01-01T10:20:00.000Z' });
+      expect(first.json).toEqual({
+        interviewId: interview.interviewId,
+        status: 'completed',
+        startedAt: '2030-01-01T09:59:00.000Z',
+        endedAt: '2030-01-01T10:20:00.000Z',
+      });
 
       const view = await as(app, org.tokens.recruiter, { url: `/v1/interviews/${interview.interviewId}` });
       expect(view.status).toBe(200);
-      expect(view.json).toMatchObject({ status: 'completed', transcript: TRANSCRIPT, scorecard: SCORECARD, endedAt: '2030-01-01T10:20:00.000Z' });
+      expect(view.json).toMatchObject({
+        status: 'completed',
+        transcript: TRANSCRIPT,
+        scorecard: SCORECARD,
+        endedAt: '2030-01-01T10:20:00.000Z',
+      });
 
       const again = await asService(app, env, { method: 'PUT', url, body }, 'interviewer-agent');
       expect(again.status).toBe(200);
@@ -246,9 +371,15 @@ describe('user-management internal API and replay', () => {
       expect(stable).toEqual(stableBefore);
 
       // Completed is final for the status endpoint.
-      const late = await asService(app, env, { method: 'POST', url: `/internal/v1/interviews/${interview.interviewId}/status`, body: { status: 'abandoned' } });
+      const late = await asService(app, env, {
+        method: 'POST',
+        url: `/internal/v1/interviews/${interview.interviewId}/status`,
+        body: { status: 'abandoned' },
+      });
       expect(late.status).toBe(409);
-      expect((await as(app, org.tokens.recruiter, { url: `/v1/interviews/${interview.interviewId}` })).json.status).toBe('completed');
+      expect(
+        (await as(app, org.tokens.recruiter, { url: `/v1/interviews/${interview.interviewId}` })).json.status,
+      ).toBe('completed');
     });
   });
 
@@ -256,12 +387,26 @@ describe('user-management internal API and replay', () => {
     it('the same report three times makes one row', async () => {
       const { room } = await createInterview(app, org);
       const id = randomUUID();
-      const body = { room, objectKey: `recordings/${org.orgId}/${id}.mp4`, phase: 'ready', durationMs: 5_000, sizeBytes: 2_048, codecs: ['opus'] };
+      const body = {
+        room,
+        objectKey: `recordings/${org.orgId}/${id}.mp4`,
+        phase: 'ready',
+        durationMs: 5_000,
+        sizeBytes: 2_048,
+        codecs: ['opus'],
+      };
       const answers = [];
       for (let i = 0; i < 3; i++) answers.push(await report(id, body));
       expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
       expect(answers[2].json).toEqual(answers[0].json);
-      expect(answers[0].json).toMatchObject({ id, subjectType: 'interview', status: 'ready', durationMs: 5_000, sizeBytes: 2_048, codecs: ['opus'] });
+      expect(answers[0].json).toMatchObject({
+        id,
+        subjectType: 'interview',
+        status: 'ready',
+        durationMs: 5_000,
+        sizeBytes: 2_048,
+        codecs: ['opus'],
+      });
       expect(await recordingRows(id)).toBe(1);
     });
 
@@ -279,17 +424,52 @@ describe('user-management internal API and replay', () => {
       const id = randomUUID();
       const startedAt = '2030-01-01T10:00:00.000Z';
       const base = { room: meeting.roomName, objectKey: `recordings/${org.orgId}/${id}.mp4` };
-      expect((await meetingView(meeting.id)).recording).toEqual({ status: 'none', recordingId: null, startedAt: null, endedAt: null });
+      expect((await meetingView(meeting.id)).recording).toEqual({
+        status: 'none',
+        recordingId: null,
+        startedAt: null,
+        endedAt: null,
+      });
 
       expect((await report(id, { ...base, phase: 'recording', startedAt })).json.status).toBe('pending');
-      expect((await meetingView(meeting.id)).recording).toEqual({ status: 'recording', recordingId: id, startedAt, endedAt: null });
+      expect((await meetingView(meeting.id)).recording).toEqual({
+        status: 'recording',
+        recordingId: id,
+        startedAt,
+        endedAt: null,
+      });
 
-      expect((await report(id, { ...base, phase: 'processing', startedAt: '2030-01-01T11:11:11.000Z', endedAt: '2030-01-01T10:30:00.000Z' })).status).toBe(200);
+      expect(
+        (
+          await report(id, {
+            ...base,
+            phase: 'processing',
+            startedAt: '2030-01-01T11:11:11.000Z',
+            endedAt: '2030-01-01T10:30:00.000Z',
+          })
+        ).status,
+      ).toBe(200);
       // startedAt is the first one reported.
-      expect((await meetingView(meeting.id)).recording).toEqual({ status: 'processing', recordingId: id, startedAt, endedAt: '2030-01-01T10:30:00.000Z' });
+      expect((await meetingView(meeting.id)).recording).toEqual({
+        status: 'processing',
+        recordingId: id,
+        startedAt,
+        endedAt: '2030-01-01T10:30:00.000Z',
+      });
 
-      const ready = await report(id, { ...base, phase: 'ready', durationMs: 1_800_000, sizeBytes: 9_999, codecs: ['opus', 'vp8'] });
-      expect(ready.json).toMatchObject({ status: 'ready', durationMs: 1_800_000, sizeBytes: 9_999, codecs: ['opus', 'vp8'] });
+      const ready = await report(id, {
+        ...base,
+        phase: 'ready',
+        durationMs: 1_800_000,
+        sizeBytes: 9_999,
+        codecs: ['opus', 'vp8'],
+      });
+      expect(ready.json).toMatchObject({
+        status: 'ready',
+        durationMs: 1_800_000,
+        sizeBytes: 9_999,
+        codecs: ['opus', 'vp8'],
+      });
       const readyView = (await meetingView(meeting.id)).recording;
       expect(readyView).toEqual({ status: 'ready', recordingId: id, startedAt, endedAt: '2030-01-01T10:30:00.000Z' });
 
@@ -299,7 +479,9 @@ describe('user-management internal API and replay', () => {
         expect(late.json).toMatchObject({ status: 'ready', durationMs: 1_800_000, sizeBytes: 9_999 });
         expect((await meetingView(meeting.id)).recording).toEqual(readyView);
       }
-      const [row] = await db(app).query('SELECT status, duration_ms::int AS duration FROM recordings WHERE id = $1', [id]);
+      const [row] = await db(app).query('SELECT status, duration_ms::int AS duration FROM recordings WHERE id = $1', [
+        id,
+      ]);
       expect(row).toEqual({ status: 'ready', duration: 1_800_000 });
       expect(await recordingRows(id)).toBe(1);
     });
@@ -315,22 +497,47 @@ describe('user-management internal API and replay', () => {
         expect(response.status).toBe(409);
         expect(response.json.message).toMatch(/another room/);
       }
-      const [row] = await db(app).query('SELECT subject_type, subject_id, object_key, status FROM recordings WHERE id = $1', [id]);
-      expect(row).toEqual({ subject_type: 'interview', subject_id: first.interviewId, object_key: 'a.mp4', status: 'pending' });
+      const [row] = await db(app).query(
+        'SELECT subject_type, subject_id, object_key, status FROM recordings WHERE id = $1',
+        [id],
+      );
+      expect(row).toEqual({
+        subject_type: 'interview',
+        subject_id: first.interviewId,
+        object_key: 'a.mp4',
+        status: 'pending',
+      });
       expect((await meetingView(meeting.id)).recording.status).toBe('none');
     });
 
     it('retries racing each other: ready sent alongside late recording/processing retries always ends ready', async () => {
       // Ten rounds, each with its own meeting and interview; the phases arrive at the same time.
-      const rounds = await Promise.all(Array.from({ length: 10 }, async () => ({ meeting: await createMeeting(app, org, 60_000), interview: await createInterview(app, org) })));
+      const rounds = await Promise.all(
+        Array.from({ length: 10 }, async () => ({
+          meeting: await createMeeting(app, org, 60_000),
+          interview: await createInterview(app, org),
+        })),
+      );
       for (const { meeting, interview } of rounds) {
         const ids = { meeting: randomUUID(), interview: randomUUID() };
-        const send = (id: string, room: string, phase: string) => report(id, { room, objectKey: `recordings/${id}.mp4`, phase, ...(phase === 'ready' ? { durationMs: 42 } : {}) });
+        const send = (id: string, room: string, phase: string) =>
+          report(id, {
+            room,
+            objectKey: `recordings/${id}.mp4`,
+            phase,
+            ...(phase === 'ready' ? { durationMs: 42 } : {}),
+          });
         const answers = await Promise.all(
-          (['recording', 'ready', 'processing', 'recording'] as const).flatMap((phase) => [send(ids.meeting, meeting.roomName, phase), send(ids.interview, interview.room, phase)]),
+          (['recording', 'ready', 'processing', 'recording'] as const).flatMap((phase) => [
+            send(ids.meeting, meeting.roomName, phase),
+            send(ids.interview, interview.room, phase),
+          ]),
         );
         expect(answers.map((a) => a.status).every((s) => s === 200)).toBe(true);
-        const rows = await db(app).query('SELECT id, status, duration_ms::int AS duration FROM recordings WHERE id = ANY($1) ORDER BY id', [[ids.meeting, ids.interview]]);
+        const rows = await db(app).query(
+          'SELECT id, status, duration_ms::int AS duration FROM recordings WHERE id = ANY($1) ORDER BY id',
+          [[ids.meeting, ids.interview]],
+        );
         expect(rows.map((r: { status: string; duration: number }) => [r.status, r.duration])).toEqual([
           ['ready', 42],
           ['ready', 42],
@@ -363,9 +570,17 @@ describe('user-management internal API and replay', () => {
       expect(without.status).toBe(400);
       expect(without.json.message).toMatch(/failureReason/);
       expect(await recordingRows(id)).toBe(0);
-      const withReason = await report(id, { room: meeting.roomName, objectKey: 'x.mp4', phase: 'failed', failureReason: 'egress crashed' });
+      const withReason = await report(id, {
+        room: meeting.roomName,
+        objectKey: 'x.mp4',
+        phase: 'failed',
+        failureReason: 'egress crashed',
+      });
       expect(withReason.status).toBe(200);
-      expect((await as(app, org.tokens.recruiter, { url: `/v1/recordings/${id}` })).json).toMatchObject({ status: 'failed', failureReason: 'egress crashed' });
+      expect((await as(app, org.tokens.recruiter, { url: `/v1/recordings/${id}` })).json).toMatchObject({
+        status: 'failed',
+        failureReason: 'egress crashed',
+      });
       expect((await meetingView(meeting.id)).recording.status).toBe('failed');
     });
 
@@ -388,13 +603,24 @@ describe('user-management internal API and replay', () => {
       objectKey = `recordings/${org.orgId}/${recordingId}.mp4`;
       bytes = randomBytes(256 * 1024 + 17);
       await store.put(objectKey, bytes, 'video/mp4');
-      const reported = await report(recordingId, { room, objectKey, phase: 'ready', durationMs: 12_000, sizeBytes: bytes.length, codecs: ['opus', 'vp8'] });
+      const reported = await report(recordingId, {
+        room,
+        objectKey,
+        phase: 'ready',
+        durationMs: 12_000,
+        sizeBytes: bytes.length,
+        codecs: ['opus', 'vp8'],
+      });
       expect(reported.status).toBe(200);
     });
 
     it('a hiring manager gets a URL that downloads the exact bytes and expires within 15 minutes', async () => {
       const before = Date.now();
-      const response = await as(app, org.tokens.hiring_manager, { method: 'POST', url: `/v1/recordings/${recordingId}/playback`, headers: { 'user-agent': 'replay-test/1.0' } });
+      const response = await as(app, org.tokens.hiring_manager, {
+        method: 'POST',
+        url: `/v1/recordings/${recordingId}/playback`,
+        headers: { 'user-agent': 'replay-test/1.0' },
+      });
       expect(response.status).toBe(200);
       expect(response.json.recordingId).toBe(recordingId);
       const url = new URL(response.json.url);
@@ -405,7 +631,9 @@ describe('user-management internal API and replay', () => {
       expect(expiresAt).toBeGreaterThan(before);
       expect(expiresAt).toBeLessThanOrEqual(Date.now() + 15 * 60_000);
       // The object key stays server-side everywhere but in the signed URL itself.
-      expect((await as(app, org.tokens.hiring_manager, { url: `/v1/recordings/${recordingId}` })).body).not.toContain(objectKey);
+      expect((await as(app, org.tokens.hiring_manager, { url: `/v1/recordings/${recordingId}` })).body).not.toContain(
+        objectKey,
+      );
 
       const download = await fetch(url);
       expect(download.status).toBe(200);
@@ -416,7 +644,11 @@ describe('user-management internal API and replay', () => {
 
     it('each issuance writes an audit row with actor, action, ip and user agent; an admin reads it', async () => {
       const agent = `replay-audit/${randomUUID()}`;
-      const response = await as(app, org.tokens.hiring_manager, { method: 'POST', url: `/v1/recordings/${recordingId}/playback`, headers: { 'user-agent': agent } });
+      const response = await as(app, org.tokens.hiring_manager, {
+        method: 'POST',
+        url: `/v1/recordings/${recordingId}/playback`,
+        headers: { 'user-agent': agent },
+      });
       expect(response.status).toBe(200);
       const rows = await db(app).query(
         'SELECT org_id, actor_type, actor_id, action, resource_type, resource_id, host(ip) AS ip, user_agent, details FROM audit_log WHERE resource_id = $1 AND user_agent = $2',
@@ -439,13 +671,22 @@ describe('user-management internal API and replay', () => {
       const audit = await as(app, org.tokens.admin, { url: `/v1/recordings/${recordingId}/audit` });
       expect(audit.status).toBe(200);
       // Newest first: this issuance leads the list.
-      expect(audit.json[0]).toMatchObject({ actorType: 'user', actorId: org.users.hiring_manager, action: 'recording.playback_url_issued', ip: '127.0.0.1', userAgent: agent });
+      expect(audit.json[0]).toMatchObject({
+        actorType: 'user',
+        actorId: org.users.hiring_manager,
+        action: 'recording.playback_url_issued',
+        ip: '127.0.0.1',
+        userAgent: agent,
+      });
       expect(audit.json.length).toBeGreaterThanOrEqual(2);
       expect(audit.json.every((e: { action: string }) => e.action === 'recording.playback_url_issued')).toBe(true);
     });
 
     it('a tampered signature, or a URL pointed at another key, is refused by the store (403)', async () => {
-      const response = await as(app, org.tokens.recruiter, { method: 'POST', url: `/v1/recordings/${recordingId}/playback` });
+      const response = await as(app, org.tokens.recruiter, {
+        method: 'POST',
+        url: `/v1/recordings/${recordingId}/playback`,
+      });
       const url = new URL(response.json.url);
       const signature = url.searchParams.get('X-Amz-Signature')!;
       const tampered = new URL(url);
@@ -464,9 +705,20 @@ describe('user-management internal API and replay', () => {
     it('a recording that is not ready → 409; failed → 409; a random id → 404; none of them audited', async () => {
       const { room } = await createInterview(app, org);
       const pending = randomUUID();
-      expect((await report(pending, { room, objectKey: `recordings/${pending}.mp4`, phase: 'processing' })).status).toBe(200);
+      expect(
+        (await report(pending, { room, objectKey: `recordings/${pending}.mp4`, phase: 'processing' })).status,
+      ).toBe(200);
       const failed = randomUUID();
-      expect((await report(failed, { room, objectKey: `recordings/${failed}.mp4`, phase: 'failed', failureReason: 'disk full' })).status).toBe(200);
+      expect(
+        (
+          await report(failed, {
+            room,
+            objectKey: `recordings/${failed}.mp4`,
+            phase: 'failed',
+            failureReason: 'disk full',
+          })
+        ).status,
+      ).toBe(200);
       const none = randomUUID();
 
       const p = await as(app, org.tokens.hiring_manager, { method: 'POST', url: `/v1/recordings/${pending}/playback` });
@@ -475,8 +727,14 @@ describe('user-management internal API and replay', () => {
       const f = await as(app, org.tokens.hiring_manager, { method: 'POST', url: `/v1/recordings/${failed}/playback` });
       expect(f.status).toBe(409);
       expect(f.json.message).toMatch(/failed/);
-      expect((await as(app, org.tokens.hiring_manager, { method: 'POST', url: `/v1/recordings/${none}/playback` })).status).toBe(404);
-      const { n } = (await db(app).query('SELECT count(*)::int AS n FROM audit_log WHERE resource_id = ANY($1)', [[pending, failed, none]]))[0];
+      expect(
+        (await as(app, org.tokens.hiring_manager, { method: 'POST', url: `/v1/recordings/${none}/playback` })).status,
+      ).toBe(404);
+      const { n } = (
+        await db(app).query('SELECT count(*)::int AS n FROM audit_log WHERE resource_id = ANY($1)', [
+          [pending, failed, none],
+        ])
+      )[0];
       expect(n).toBe(0);
     });
   });

@@ -4,7 +4,17 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { importJWK, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { decodePayload, ticketKeyFromEnv } from '../../support/tickets.util';
-import { as, asService, call, createInterview, createTestOrg, db, POSTING, startUm, type TestOrg } from '../../support/um.util';
+import {
+  as,
+  asService,
+  call,
+  createInterview,
+  createTestOrg,
+  db,
+  POSTING,
+  startUm,
+  type TestOrg,
+} from '../../support/um.util';
 import { startVss } from '../../support/vss.util';
 
 const env = inject('stackEnv');
@@ -18,13 +28,21 @@ const invite = (action: 'inspect' | 'consent' | 'redeem', body: Record<string, u
   call(app, { url: `/v1/invites/${action}`, body, headers: { 'user-agent': USER_AGENT } });
 const redeem = (code: string) => invite('redeem', { invite: code });
 const consent = (code: string, choice: 'given' | 'declined') => invite('consent', { invite: code, choice });
-const interviewAsRecruiter = (interviewId: string) => as(app, org.tokens.recruiter, { url: `/v1/interviews/${interviewId}` });
+const interviewAsRecruiter = (interviewId: string) =>
+  as(app, org.tokens.recruiter, { url: `/v1/interviews/${interviewId}` });
 
 async function consentAudit(interviewId: string) {
   return (await db(app).query(
     `SELECT action, actor_type, actor_id, org_id, user_agent, details FROM audit_log WHERE resource_id = $1 AND action LIKE 'interview.consent_%' ORDER BY id`,
     [interviewId],
-  )) as Array<{ action: string; actor_type: string; actor_id: string; org_id: string; user_agent: string | null; details: Record<string, unknown> }>;
+  )) as Array<{
+    action: string;
+    actor_type: string;
+    actor_id: string;
+    org_id: string;
+    user_agent: string | null;
+    details: Record<string, unknown>;
+  }>;
 }
 
 /** One character of the secret part changed (a valid-looking code that is not the one issued). */
@@ -68,7 +86,13 @@ describe('user-management invites (candidates)', () => {
       expect(room).toBe(`interview_${interviewId}`);
       const response = await redeem(code);
       expect(response.status).toBe(200);
-      expect(response.json).toMatchObject({ room, identity: `candidate-${candidateId}`, interviewId, recordingPolicy: 'optional', consent: null });
+      expect(response.json).toMatchObject({
+        room,
+        identity: `candidate-${candidateId}`,
+        interviewId,
+        recordingPolicy: 'optional',
+        consent: null,
+      });
 
       const claims = decodePayload(response.json.ticket) as Record<string, unknown> & { iat: number; exp: number };
       expect(claims).toMatchObject({
@@ -84,12 +108,20 @@ describe('user-management invites (candidates)', () => {
       expect(Date.parse(response.json.ticketExpiresAt)).toBe(claims.exp * 1000);
       // Signed with the session-ticket key: the public half verifies it.
       const { d: _d, ...publicJwk } = ticketKeyFromEnv(env);
-      await expect(jwtVerify(response.json.ticket, await importJWK(publicJwk, 'EdDSA'), { audience: SESSION_TICKET_AUDIENCE })).resolves.toBeTruthy();
+      await expect(
+        jwtVerify(response.json.ticket, await importJWK(publicJwk, 'EdDSA'), { audience: SESSION_TICKET_AUDIENCE }),
+      ).resolves.toBeTruthy();
 
-      const participant = await call(vss, { url: '/v1/tokens/participant', body: { ticket: response.json.ticket, room, identity: `candidate-${candidateId}` } });
+      const participant = await call(vss, {
+        url: '/v1/tokens/participant',
+        body: { ticket: response.json.ticket, room, identity: `candidate-${candidateId}` },
+      });
       expect(participant.status).toBe(200);
       expect(participant.json).toMatchObject({ room, identity: `candidate-${candidateId}`, role: 'candidate' });
-      expect(decodePayload(participant.json.token)).toMatchObject({ sub: `candidate-${candidateId}`, video: { room, roomJoin: true } });
+      expect(decodePayload(participant.json.token)).toMatchObject({
+        sub: `candidate-${candidateId}`,
+        video: { room, roomJoin: true },
+      });
     });
 
     it('works again for a reconnect: redeemed twice → 200 both times, each ticket accepted', async () => {
@@ -99,7 +131,10 @@ describe('user-management invites (candidates)', () => {
       expect(first.status).toBe(200);
       expect(second.status).toBe(200);
       for (const r of [first, second]) {
-        const participant = await call(vss, { url: '/v1/tokens/participant', body: { ticket: r.json.ticket, room, identity: `candidate-${candidateId}` } });
+        const participant = await call(vss, {
+          url: '/v1/tokens/participant',
+          body: { ticket: r.json.ticket, room, identity: `candidate-${candidateId}` },
+        });
         expect(participant.status).toBe(200);
       }
     });
@@ -111,7 +146,9 @@ describe('user-management invites (candidates)', () => {
       const response = await redeem(code);
       expect(response.status).toBe(410);
       expect(response.json.code).toBe('GONE');
-      expect(response.json.message).toBe(`this invite expired on ${expiredAt.toISOString()}; ask the recruiter for a new one`);
+      expect(response.json.message).toBe(
+        `this invite expired on ${expiredAt.toISOString()}; ask the recruiter for a new one`,
+      );
       const view = await interviewAsRecruiter(interviewId);
       expect(view.status).toBe(200);
       expect(view.json.status).toBe('expired');
@@ -122,9 +159,16 @@ describe('user-management invites (candidates)', () => {
 
     it('a candidate already in the interview can reconnect after the invite’s expiry', async () => {
       const { code, interviewId } = await createInterview(app, org, 'optional');
-      const started = await asService(app, env, { method: 'POST', url: `/internal/v1/interviews/${interviewId}/status`, body: { status: 'in_progress' } });
+      const started = await asService(app, env, {
+        method: 'POST',
+        url: `/internal/v1/interviews/${interviewId}/status`,
+        body: { status: 'in_progress' },
+      });
       expect(started.status).toBe(200);
-      await db(app).query('UPDATE interviews SET invite_expires_at = $2 WHERE id = $1', [interviewId, new Date(Date.now() - 60_000)]);
+      await db(app).query('UPDATE interviews SET invite_expires_at = $2 WHERE id = $1', [
+        interviewId,
+        new Date(Date.now() - 60_000),
+      ]);
       expect((await redeem(code)).status).toBe(200);
       expect((await interviewAsRecruiter(interviewId)).json.status).toBe('in_progress');
     });
@@ -140,7 +184,10 @@ describe('user-management invites (candidates)', () => {
           url: `/internal/v1/interviews/${interviewId}/results`,
           body: {
             transcript: [{ speaker: 'candidate', text: 'I would use a token bucket.', at: new Date().toISOString() }],
-            scorecard: { competencies: [{ name: 'Design', score: 4, evidence: ['I would use a token bucket.'] }], summary: 'Solid.' },
+            scorecard: {
+              competencies: [{ name: 'Design', score: 4, evidence: ['I would use a token bucket.'] }],
+              summary: 'Solid.',
+            },
           },
         },
         'interviewer-agent',
@@ -193,7 +240,9 @@ describe('user-management invites (candidates)', () => {
 
     it('reissuing an expired invite reopens the interview', async () => {
       const { code, interviewId } = await createInterview(app, org, 'off');
-      await db(app).query(`UPDATE interviews SET invite_expires_at = now() - interval '1 minute' WHERE id = $1`, [interviewId]);
+      await db(app).query(`UPDATE interviews SET invite_expires_at = now() - interval '1 minute' WHERE id = $1`, [
+        interviewId,
+      ]);
       expect((await redeem(code)).status).toBe(410);
       const reissued = await as(app, org.tokens.recruiter, { url: `/v1/interviews/${interviewId}/invite`, body: {} });
       expect(reissued.status).toBe(200);
@@ -231,7 +280,14 @@ describe('user-management invites (candidates)', () => {
       expect(Date.parse(view.json.consentAt)).toBeLessThanOrEqual(Date.now() + 1_000);
 
       expect(await consentAudit(interviewId)).toEqual([
-        { action: 'interview.consent_declined', actor_type: 'candidate', actor_id: candidateId, org_id: org.orgId, user_agent: USER_AGENT, details: { recordingPolicy: 'optional' } },
+        {
+          action: 'interview.consent_declined',
+          actor_type: 'candidate',
+          actor_id: candidateId,
+          org_id: org.orgId,
+          user_agent: USER_AGENT,
+          details: { recordingPolicy: 'optional' },
+        },
       ]);
 
       const again = await redeem(code);
@@ -260,12 +316,21 @@ describe('user-management invites (candidates)', () => {
       const response = await redeem(code);
       expect(response.status).toBe(200);
       expect(response.json.consent).toBe('given');
-      expect((await interviewAsRecruiter(interviewId)).json).toMatchObject({ consent: 'given', consentAt: given.json.consentAt });
+      expect((await interviewAsRecruiter(interviewId)).json).toMatchObject({
+        consent: 'given',
+        consentAt: given.json.consentAt,
+      });
 
       const audit = await consentAudit(interviewId);
       expect(audit.map((r) => r.action)).toEqual(['interview.consent_declined', 'interview.consent_given']);
       for (const row of audit) {
-        expect(row).toMatchObject({ actor_type: 'candidate', actor_id: candidateId, org_id: org.orgId, user_agent: USER_AGENT, details: { recordingPolicy: 'mandatory' } });
+        expect(row).toMatchObject({
+          actor_type: 'candidate',
+          actor_id: candidateId,
+          org_id: org.orgId,
+          user_agent: USER_AGENT,
+          details: { recordingPolicy: 'mandatory' },
+        });
       }
     });
   });

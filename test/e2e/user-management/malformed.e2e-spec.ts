@@ -2,12 +2,20 @@ import { randomUUID } from 'node:crypto';
 import { signServiceToken } from '@app/service-auth';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { as, call, createInterview, createTestOrg, POSTING, startUm, TEST_PASSWORD, type TestOrg } from '../../support/um.util';
+import {
+  as,
+  call,
+  createInterview,
+  createTestOrg,
+  POSTING,
+  startUm,
+  TEST_PASSWORD,
+  type TestOrg,
+} from '../../support/um.util';
 import type { InjectOptions } from '../../support/vss.util';
 
 const env = inject('stackEnv');
 const BODY_LIMIT = 256 * 1024;
-
 
 let app: NestFastifyApplication;
 let org: TestOrg;
@@ -110,7 +118,12 @@ const TARGETS: Target[] = [
     method: 'POST',
     url: () => '/v1/users',
     headers: staff('admin'),
-    valid: () => ({ email: `u-${randomUUID().slice(0, 8)}@example.com`, displayName: 'Una User', role: 'interviewer', password: TEST_PASSWORD }),
+    valid: () => ({
+      email: `u-${randomUUID().slice(0, 8)}@example.com`,
+      displayName: 'Una User',
+      role: 'interviewer',
+      password: TEST_PASSWORD,
+    }),
     validStatus: 201,
     withString: set('displayName'),
     strict: true,
@@ -171,7 +184,12 @@ const TARGETS: Target[] = [
     method: 'POST',
     url: () => '/v1/meetings',
     headers: staff('recruiter'),
-    valid: () => ({ title: 'Malformed sync', startsAt: new Date(Date.now() + hour).toISOString(), endsAt: new Date(Date.now() + 2 * hour).toISOString(), participants: [] }),
+    valid: () => ({
+      title: 'Malformed sync',
+      startsAt: new Date(Date.now() + hour).toISOString(),
+      endsAt: new Date(Date.now() + 2 * hour).toISOString(),
+      participants: [],
+    }),
     validStatus: 201,
     withString: set('title'),
     strict: true,
@@ -202,7 +220,10 @@ const TARGETS: Target[] = [
     method: 'PUT',
     url: () => `/internal/v1/interviews/${fixture.resultsInterviewId}/results`,
     headers: service,
-    valid: () => ({ transcript: [{ speaker: 'candidate', text: 'Hello.', at: '2030-01-01T10:00:00Z' }], scorecard: { competencies: [{ name: 'Design', score: 3, evidence: [] }], summary: 'Fine.' } }),
+    valid: () => ({
+      transcript: [{ speaker: 'candidate', text: 'Hello.', at: '2030-01-01T10:00:00Z' }],
+      scorecard: { competencies: [{ name: 'Design', score: 3, evidence: [] }], summary: 'Fine.' },
+    }),
     validStatus: 200,
     withString: (body, value) => ({ ...body, scorecard: { ...(body.scorecard as Body), summary: value } }),
     strict: true,
@@ -223,14 +244,29 @@ const recordingId = randomUUID();
 
 /** Every field of the body with a value of the wrong JSON type. */
 function wrongTypes(body: Body): Body {
-  const flip = (v: unknown): unknown => (typeof v === 'string' ? 12345 : typeof v === 'number' ? 'twelve' : typeof v === 'boolean' ? 'yes' : Array.isArray(v) ? { not: 'an array' } : v === null ? [] : 'not an object');
+  const flip = (v: unknown): unknown =>
+    typeof v === 'string'
+      ? 12345
+      : typeof v === 'number'
+        ? 'twelve'
+        : typeof v === 'boolean'
+          ? 'yes'
+          : Array.isArray(v)
+            ? { not: 'an array' }
+            : v === null
+              ? []
+              : 'not an object';
   return Object.fromEntries(Object.entries(body).map(([k, v]) => [k, flip(v)]));
 }
 
 /** The same shape with junk inside: nulls, numbers and strings in every array, nulls for nested fields. */
 function junkInside(body: Body): Body {
   const junk = (v: unknown): unknown =>
-    Array.isArray(v) ? [null, 7, 'x', [], ...v.map(junk)] : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).map((k) => [k, null])) : v;
+    Array.isArray(v)
+      ? [null, 7, 'x', [], ...v.map(junk)]
+      : v && typeof v === 'object'
+        ? Object.fromEntries(Object.keys(v).map((k) => [k, null]))
+        : v;
   return Object.fromEntries(Object.entries(body).map(([k, v]) => [k, junk(v)]));
 }
 
@@ -258,20 +294,60 @@ const MALFORMED: Malformed[] = [
   { label: 'an array of numbers', request: () => ({ body: [1, 2, 3] }), status: 400 },
   { label: 'an array holding the valid object', request: (t) => ({ body: [t.valid()] }), status: 400 },
   { label: 'every field of the wrong type', request: (t) => ({ body: wrongTypes(t.valid()) }), status: 400 },
-  { label: 'junk inside arrays and nested objects', request: (t) => ({ body: junkInside(t.valid()) }), status: 400, needsNesting: true },
+  {
+    label: 'junk inside arrays and nested objects',
+    request: (t) => ({ body: junkInside(t.valid()) }),
+    status: 400,
+    needsNesting: true,
+  },
   { label: 'no fields', request: () => ({ body: {} }), status: 400, needsFields: true },
-  { label: 'an unknown extra field', request: (t) => ({ body: { ...t.valid(), surprise: 'field' } }), status: 400, message: /surprise/, onlyStrict: true },
-  { label: 'a 100 kB string', request: (t) => ({ body: t.withString(t.valid(), 'x'.repeat(100 * 1024)) }), status: 400 },
-  { label: 'an object where a string goes', request: (t) => ({ body: t.withString(t.valid(), { $gt: '' }) }), status: 400 },
+  {
+    label: 'an unknown extra field',
+    request: (t) => ({ body: { ...t.valid(), surprise: 'field' } }),
+    status: 400,
+    message: /surprise/,
+    onlyStrict: true,
+  },
+  {
+    label: 'a 100 kB string',
+    request: (t) => ({ body: t.withString(t.valid(), 'x'.repeat(100 * 1024)) }),
+    status: 400,
+  },
+  {
+    label: 'an object where a string goes',
+    request: (t) => ({ body: t.withString(t.valid(), { $gt: '' }) }),
+    status: 400,
+  },
   // PostgreSQL text and jsonb cannot store U+0000 (the stored fields are pinned to 400 below).
   { label: 'a NUL character in a string', request: (t) => ({ body: t.withString(t.valid(), 'nul\u0000byte') }) },
-  { label: 'a body over HTTP_BODY_LIMIT_BYTES', request: (t) => ({ body: { ...t.valid(), blob: 'x'.repeat(BODY_LIMIT + 1) } }), status: 413, message: /too large/i },
+  {
+    label: 'a body over HTTP_BODY_LIMIT_BYTES',
+    request: (t) => ({ body: { ...t.valid(), blob: 'x'.repeat(BODY_LIMIT + 1) } }),
+    status: 413,
+    message: /too large/i,
+  },
   { label: 'JSON nested 10 000 deep', request: () => ({ payload: nested(10_000), headers: json }), status: 400 },
-  { label: 'a __proto__ key', request: (t) => ({ payload: JSON.stringify(t.valid()).replace(/^\{/, '{"__proto__":{"admin":true},'), headers: json }), status: 400 },
+  {
+    label: 'a __proto__ key',
+    request: (t) => ({
+      payload: JSON.stringify(t.valid()).replace(/^\{/, '{"__proto__":{"admin":true},'),
+      headers: json,
+    }),
+    status: 400,
+  },
   // Fastify parses text/plain into a string, which no body schema takes.
-  { label: 'a text/plain body', request: (t) => ({ payload: JSON.stringify(t.valid()), headers: { 'content-type': 'text/plain' } }) },
+  {
+    label: 'a text/plain body',
+    request: (t) => ({ payload: JSON.stringify(t.valid()), headers: { 'content-type': 'text/plain' } }),
+  },
   // Nest's Fastify adapter parses form bodies too; the fields still have to be right.
-  { label: 'a form-encoded body of unknown fields', request: () => ({ payload: 'surprise=x&other=%00', headers: { 'content-type': 'application/x-www-form-urlencoded' } }) },
+  {
+    label: 'a form-encoded body of unknown fields',
+    request: () => ({
+      payload: 'surprise=x&other=%00',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    }),
+  },
 ];
 
 const expect4xx = (response: { status: number; json: any; body: string }) => {
@@ -288,7 +364,10 @@ describe('user-management: malformed input is a 4xx with a message, never a 5xx'
     const main = await createInterview(app, org);
     const results = await createInterview(app, org);
     const status = await createInterview(app, org);
-    const session = await call(app, { url: '/v1/auth/login', body: { email: org.emails.admin, password: TEST_PASSWORD } });
+    const session = await call(app, {
+      url: '/v1/auth/login',
+      body: { email: org.emails.admin, password: TEST_PASSWORD },
+    });
     fixture = {
       postingId: main.postingId,
       candidateId: main.candidateId,
@@ -305,23 +384,49 @@ describe('user-management: malformed input is a 4xx with a message, never a 5xx'
 
   describe.each(TARGETS.map((t) => [t.name, t] as const))('%s', (_name, target) => {
     it('control: the valid body is accepted', async () => {
-      const response = await call(app, { method: target.method, url: target.url(), body: target.valid(), headers: await target.headers() });
+      const response = await call(app, {
+        method: target.method,
+        url: target.url(),
+        body: target.valid(),
+        headers: await target.headers(),
+      });
       expect(response.status, response.body.slice(0, 300)).toBe(target.validStatus);
     });
 
-    const cases = MALFORMED.filter((m) => (!m.onlyStrict || target.strict) && (!m.needsFields || !target.emptyIsValid) && (!m.needsNesting || target.nested)).map((m) => [m.label, m] as const);
+    const cases = MALFORMED.filter(
+      (m) =>
+        (!m.onlyStrict || target.strict) &&
+        (!m.needsFields || !target.emptyIsValid) &&
+        (!m.needsNesting || target.nested),
+    ).map((m) => [m.label, m] as const);
     it.each(cases)('%s → 4xx', async (_label, malformed) => {
       const request = malformed.request(target);
-      const response = await call(app, { method: target.method, url: target.url(), ...request, headers: { ...(await target.headers()), ...request.headers } });
+      const response = await call(app, {
+        method: target.method,
+        url: target.url(),
+        ...request,
+        headers: { ...(await target.headers()), ...request.headers },
+      });
       expect4xx(response);
       if (malformed.status) expect(response.status, response.body.slice(0, 300)).toBe(malformed.status);
       if (malformed.message) expect(response.json.message).toMatch(malformed.message);
-      if (response.status === 400 && !malformed.status) expect(response.json.code).toMatch(/VALIDATION_FAILED|BAD_REQUEST/);
+      if (response.status === 400 && !malformed.status)
+        expect(response.json.code).toMatch(/VALIDATION_FAILED|BAD_REQUEST/);
     });
   });
 
   describe('non-UUID path ids → 400 naming the parameter', () => {
-    const BAD_IDS = ['not-a-uuid', '123', "1' OR '1'='1", '00000000-0000-0000-0000-00000000000g', `${randomUUID()}x`, `{${randomUUID()}}`, 'null', ' ', 'nul\u0000byte'];
+    const BAD_IDS = [
+      'not-a-uuid',
+      '123',
+      "1' OR '1'='1",
+      '00000000-0000-0000-0000-00000000000g',
+      `${randomUUID()}x`,
+      `{${randomUUID()}}`,
+      'null',
+      ' ',
+      'nul\u0000byte',
+    ];
     const ROUTES: Array<[Method, string, () => Promise<Record<string, string>>, unknown?]> = [
       ['GET', '/v1/job-postings/:id', staff('recruiter')],
       ['PATCH', '/v1/job-postings/:id', staff('recruiter'), { title: 'x' }],
@@ -337,13 +442,30 @@ describe('user-management: malformed input is a 4xx with a message, never a 5xx'
       ['GET', '/v1/recordings/:id/audit', staff('admin')],
       ['GET', '/internal/v1/interviews/:id/plan', service],
       ['POST', '/internal/v1/interviews/:id/status', service, { status: 'in_progress' }],
-      ['PUT', '/internal/v1/interviews/:id/results', service, { transcript: [], scorecard: { competencies: [], summary: '' } }],
-      ['PUT', '/internal/v1/recordings/:id', service, { room: `interview_${randomUUID()}`, objectKey: 'x', phase: 'recording' }],
+      [
+        'PUT',
+        '/internal/v1/interviews/:id/results',
+        service,
+        { transcript: [], scorecard: { competencies: [], summary: '' } },
+      ],
+      [
+        'PUT',
+        '/internal/v1/recordings/:id',
+        service,
+        { room: `interview_${randomUUID()}`, objectKey: 'x', phase: 'recording' },
+      ],
     ];
-    const cases = ROUTES.flatMap(([method, path, headers, body]) => BAD_IDS.map((id) => [`${method} ${path}`, JSON.stringify(id), method, path, headers, body, id] as const));
+    const cases = ROUTES.flatMap(([method, path, headers, body]) =>
+      BAD_IDS.map((id) => [`${method} ${path}`, JSON.stringify(id), method, path, headers, body, id] as const),
+    );
 
     it.each(cases)('%s with id %s', async (_name, _label, method, path, headers, body, id) => {
-      const response = await call(app, { method, url: path.replace(':id', encodeURIComponent(id)), body, headers: await headers() });
+      const response = await call(app, {
+        method,
+        url: path.replace(':id', encodeURIComponent(id)),
+        body,
+        headers: await headers(),
+      });
       expect(response.status, response.body.slice(0, 300)).toBe(400);
       expect(response.json.message).toMatch(/\bid: must be a UUID/);
       expect(response.json.issues.map((i: { path: string }) => i.path)).toContain('id');
@@ -360,7 +482,13 @@ describe('user-management: malformed input is a 4xx with a message, never a 5xx'
 
     it('an id longer than the router takes is a 4xx with a message, not a 5xx', async () => {
       for (const url of [`/v1/job-postings/${'a'.repeat(5_000)}`, `/internal/v1/rooms/${'x'.repeat(5_000)}`]) {
-        expect4xx(await call(app, { method: 'GET', url, headers: url.startsWith('/internal') ? await service() : await staff('recruiter')() }));
+        expect4xx(
+          await call(app, {
+            method: 'GET',
+            url,
+            headers: url.startsWith('/internal') ? await service() : await staff('recruiter')(),
+          }),
+        );
       }
     });
   });
@@ -388,49 +516,356 @@ describe('user-management: malformed input is a 4xx with a message, never a 5xx'
 
   describe('field rules, each a 400 naming the field', () => {
     type Rule = [string, Method, () => string, () => Promise<Record<string, string>>, () => unknown, RegExp];
-    const meetingAt = (startInMs: number, lengthMs: number) => ({ startsAt: new Date(Date.now() + startInMs).toISOString(), endsAt: new Date(Date.now() + startInMs + lengthMs).toISOString() });
+    const meetingAt = (startInMs: number, lengthMs: number) => ({
+      startsAt: new Date(Date.now() + startInMs).toISOString(),
+      endsAt: new Date(Date.now() + startInMs + lengthMs).toISOString(),
+    });
     const RULES: Rule[] = [
-      ['login: not an email', 'POST', () => '/v1/auth/login', none, () => ({ email: 'not-an-email', password: 'x' }), /email/],
-      ['login: empty password', 'POST', () => '/v1/auth/login', none, () => ({ email: 'a@example.com', password: '' }), /password/],
-      ['posting: time budget out of range', 'POST', () => '/v1/job-postings', staff('recruiter'), () => ({ ...POSTING, timeBudgetMinutes: 1_000 }), /timeBudgetMinutes/],
-      ['posting: fractional time budget', 'POST', () => '/v1/job-postings', staff('recruiter'), () => ({ ...POSTING, timeBudgetMinutes: 30.5 }), /timeBudgetMinutes/],
-      ['posting: whitespace-only title', 'POST', () => '/v1/job-postings', staff('recruiter'), () => ({ ...POSTING, title: '   ' }), /title/],
-      ['posting: duplicate competency names', 'POST', () => '/v1/job-postings', staff('recruiter'), () => ({ ...POSTING, competencies: [POSTING.competencies[0], POSTING.competencies[0]] }), /competencies/],
-      ['posting: a question naming an unknown competency', 'POST', () => '/v1/job-postings', staff('recruiter'), () => ({ ...POSTING, questions: [{ text: 'Q?', competency: 'Telepathy' }] }), /questions/],
-      ['posting: unknown recording policy', 'POST', () => '/v1/job-postings', staff('recruiter'), () => ({ ...POSTING, recordingPolicy: 'sometimes' }), /recordingPolicy/],
-      ['posting patch: empty', 'PATCH', () => `/v1/job-postings/${fixture.postingId}`, staff('recruiter'), () => ({}), /at least one field/],
-      ['posting patch: competencies that orphan a question', 'PATCH', () => `/v1/job-postings/${fixture.postingId}`, staff('recruiter'), () => ({ competencies: [POSTING.competencies[1]] }), /competency/],
-      ['candidate: not an email', 'POST', () => '/v1/candidates', staff('recruiter'), () => ({ email: 'nope', fullName: 'X' }), /email/],
-      ['user: short password', 'POST', () => '/v1/users', staff('admin'), () => ({ email: `s-${randomUUID()}@example.com`, displayName: 'S', role: 'admin', password: 'short' }), /password/],
-      ['user: unknown role', 'POST', () => '/v1/users', staff('admin'), () => ({ email: `r-${randomUUID()}@example.com`, displayName: 'R', role: 'owner', password: TEST_PASSWORD }), /role/],
-      ['interview: inviteValidHours 0', 'POST', () => '/v1/interviews', staff('recruiter'), () => ({ jobPostingId: fixture.postingId, candidateId: fixture.candidateId, inviteValidHours: 0 }), /inviteValidHours/],
-      ['interview: non-UUID posting id', 'POST', () => '/v1/interviews', staff('recruiter'), () => ({ jobPostingId: 'posting-1', candidateId: fixture.candidateId }), /jobPostingId/],
+      [
+        'login: not an email',
+        'POST',
+        () => '/v1/auth/login',
+        none,
+        () => ({ email: 'not-an-email', password: 'x' }),
+        /email/,
+      ],
+      [
+        'login: empty password',
+        'POST',
+        () => '/v1/auth/login',
+        none,
+        () => ({ email: 'a@example.com', password: '' }),
+        /password/,
+      ],
+      [
+        'posting: time budget out of range',
+        'POST',
+        () => '/v1/job-postings',
+        staff('recruiter'),
+        () => ({ ...POSTING, timeBudgetMinutes: 1_000 }),
+        /timeBudgetMinutes/,
+      ],
+      [
+        'posting: fractional time budget',
+        'POST',
+        () => '/v1/job-postings',
+        staff('recruiter'),
+        () => ({ ...POSTING, timeBudgetMinutes: 30.5 }),
+        /timeBudgetMinutes/,
+      ],
+      [
+        'posting: whitespace-only title',
+        'POST',
+        () => '/v1/job-postings',
+        staff('recruiter'),
+        () => ({ ...POSTING, title: '   ' }),
+        /title/,
+      ],
+      [
+        'posting: duplicate competency names',
+        'POST',
+        () => '/v1/job-postings',
+        staff('recruiter'),
+        () => ({ ...POSTING, competencies: [POSTING.competencies[0], POSTING.competencies[0]] }),
+        /competencies/,
+      ],
+      [
+        'posting: a question naming an unknown competency',
+        'POST',
+        () => '/v1/job-postings',
+        staff('recruiter'),
+        () => ({ ...POSTING, questions: [{ text: 'Q?', competency: 'Telepathy' }] }),
+        /questions/,
+      ],
+      [
+        'posting: unknown recording policy',
+        'POST',
+        () => '/v1/job-postings',
+        staff('recruiter'),
+        () => ({ ...POSTING, recordingPolicy: 'sometimes' }),
+        /recordingPolicy/,
+      ],
+      [
+        'posting patch: empty',
+        'PATCH',
+        () => `/v1/job-postings/${fixture.postingId}`,
+        staff('recruiter'),
+        () => ({}),
+        /at least one field/,
+      ],
+      [
+        'posting patch: competencies that orphan a question',
+        'PATCH',
+        () => `/v1/job-postings/${fixture.postingId}`,
+        staff('recruiter'),
+        () => ({ competencies: [POSTING.competencies[1]] }),
+        /competency/,
+      ],
+      [
+        'candidate: not an email',
+        'POST',
+        () => '/v1/candidates',
+        staff('recruiter'),
+        () => ({ email: 'nope', fullName: 'X' }),
+        /email/,
+      ],
+      [
+        'user: short password',
+        'POST',
+        () => '/v1/users',
+        staff('admin'),
+        () => ({ email: `s-${randomUUID()}@example.com`, displayName: 'S', role: 'admin', password: 'short' }),
+        /password/,
+      ],
+      [
+        'user: unknown role',
+        'POST',
+        () => '/v1/users',
+        staff('admin'),
+        () => ({ email: `r-${randomUUID()}@example.com`, displayName: 'R', role: 'owner', password: TEST_PASSWORD }),
+        /role/,
+      ],
+      [
+        'interview: inviteValidHours 0',
+        'POST',
+        () => '/v1/interviews',
+        staff('recruiter'),
+        () => ({ jobPostingId: fixture.postingId, candidateId: fixture.candidateId, inviteValidHours: 0 }),
+        /inviteValidHours/,
+      ],
+      [
+        'interview: non-UUID posting id',
+        'POST',
+        () => '/v1/interviews',
+        staff('recruiter'),
+        () => ({ jobPostingId: 'posting-1', candidateId: fixture.candidateId }),
+        /jobPostingId/,
+      ],
       ['invite: not an invite code', 'POST', () => '/v1/invites/inspect', none, () => ({ invite: 'hello' }), /invite/],
-      ['consent: unknown choice', 'POST', () => '/v1/invites/consent', none, () => ({ invite: fixture.inviteCode, choice: 'maybe' }), /choice/],
-      ['meeting: ends before it starts', 'POST', () => '/v1/meetings', staff('recruiter'), () => ({ title: 'M', ...meetingAt(2 * hour, -hour) }), /endsAt/],
-      ['meeting: longer than 12 hours', 'POST', () => '/v1/meetings', staff('recruiter'), () => ({ title: 'M', ...meetingAt(hour, 13 * hour) }), /endsAt/],
-      ['meeting: already over', 'POST', () => '/v1/meetings', staff('recruiter'), () => ({ title: 'M', ...meetingAt(-3 * hour, hour) }), /endsAt/],
+      [
+        'consent: unknown choice',
+        'POST',
+        () => '/v1/invites/consent',
+        none,
+        () => ({ invite: fixture.inviteCode, choice: 'maybe' }),
+        /choice/,
+      ],
+      [
+        'meeting: ends before it starts',
+        'POST',
+        () => '/v1/meetings',
+        staff('recruiter'),
+        () => ({ title: 'M', ...meetingAt(2 * hour, -hour) }),
+        /endsAt/,
+      ],
+      [
+        'meeting: longer than 12 hours',
+        'POST',
+        () => '/v1/meetings',
+        staff('recruiter'),
+        () => ({ title: 'M', ...meetingAt(hour, 13 * hour) }),
+        /endsAt/,
+      ],
+      [
+        'meeting: already over',
+        'POST',
+        () => '/v1/meetings',
+        staff('recruiter'),
+        () => ({ title: 'M', ...meetingAt(-3 * hour, hour) }),
+        /endsAt/,
+      ],
       // zod 4 runs the object's refine even after a string format check failed, on the raw strings.
-      ['meeting: a date that is not ISO', 'POST', () => '/v1/meetings', staff('recruiter'), () => ({ title: 'M', startsAt: 'tomorrow', endsAt: 'the day after' }), /startsAt/],
-      ['meeting: a participant with both user and candidate', 'POST', () => '/v1/meetings', staff('recruiter'), () => ({ title: 'M', ...meetingAt(hour, hour), participants: [{ userId: org.users.admin, candidateId: fixture.candidateId }] }), /participants/],
-      ['meeting: 51 participants', 'POST', () => '/v1/meetings', staff('recruiter'), () => ({ title: 'M', ...meetingAt(hour, hour), participants: Array.from({ length: 51 }, () => ({ userId: randomUUID() })) }), /participants/],
-      ['recording: unknown phase', 'PUT', () => `/internal/v1/recordings/${randomUUID()}`, service, () => ({ room: fixture.room, objectKey: 'x', phase: 'paused' }), /phase/],
-      ['recording: negative duration', 'PUT', () => `/internal/v1/recordings/${randomUUID()}`, service, () => ({ room: fixture.room, objectKey: 'x', phase: 'ready', durationMs: -1 }), /durationMs/],
-      ['recording: 11 codecs', 'PUT', () => `/internal/v1/recordings/${randomUUID()}`, service, () => ({ room: fixture.room, objectKey: 'x', phase: 'ready', codecs: Array.from({ length: 11 }, (_, i) => `c${i}`) }), /codecs/],
-      ['recording: a room off the convention', 'PUT', () => `/internal/v1/recordings/${randomUUID()}`, service, () => ({ room: 'lobby', objectKey: 'x', phase: 'ready' }), /room/],
-      ['recording: failed without a reason', 'PUT', () => `/internal/v1/recordings/${randomUUID()}`, service, () => ({ room: fixture.room, objectKey: 'x', phase: 'failed' }), /failureReason/],
-      ['results: a score of 6', 'PUT', () => `/internal/v1/interviews/${fixture.resultsInterviewId}/results`, service, () => ({ transcript: [], scorecard: { competencies: [{ name: 'D', score: 6, evidence: [] }], summary: '' } }), /score/],
-      ['results: an unknown speaker', 'PUT', () => `/internal/v1/interviews/${fixture.resultsInterviewId}/results`, service, () => ({ transcript: [{ speaker: 'narrator', text: 'x', at: '2030-01-01T00:00:00Z' }], scorecard: { competencies: [], summary: '' } }), /speaker/],
-      ['posting: a NUL in the title', 'POST', () => '/v1/job-postings', staff('recruiter'), () => ({ ...POSTING, title: 'Eng\u0000ineer' }), /title: must not contain NUL/],
-      ['posting: a NUL in a rubric', 'PATCH', () => `/v1/job-postings/${fixture.postingId}`, staff('recruiter'), () => ({ competencies: POSTING.competencies.map((c, i) => (i === 1 ? { ...c, rubric: { ...c.rubric, five: 'ok\u0000' } } : c)) }), /competencies\.1\.rubric\.five: must not contain NUL/],
-      ['candidate: a NUL in the name', 'POST', () => '/v1/candidates', staff('recruiter'), () => ({ email: `n-${randomUUID().slice(0, 8)}@example.com`, fullName: 'Nul\u0000' }), /fullName: must not contain NUL/],
-      ['user: a NUL in the display name', 'POST', () => '/v1/users', staff('admin'), () => ({ email: `n-${randomUUID().slice(0, 8)}@example.com`, displayName: 'Nul\u0000', role: 'interviewer', password: TEST_PASSWORD }), /displayName: must not contain NUL/],
-      ['organization: a NUL in the name', 'PATCH', () => '/v1/organization', staff('admin'), () => ({ name: 'Nul\u0000 Inc.' }), /name: must not contain NUL/],
-      ['meeting: a NUL in the title', 'POST', () => '/v1/meetings', staff('recruiter'), () => ({ title: 'Sync\u0000', ...meetingAt(hour, hour) }), /title: must not contain NUL/],
-      ['recording: a NUL in the object key', 'PUT', () => `/internal/v1/recordings/${randomUUID()}`, service, () => ({ room: fixture.room, objectKey: 'a\u0000.mp4', phase: 'ready' }), /objectKey: must not contain NUL/],
-      ['results: a NUL in a transcript line', 'PUT', () => `/internal/v1/interviews/${fixture.resultsInterviewId}/results`, service, () => ({ transcript: [{ speaker: 'candidate', text: 'hi\u0000', at: '2030-01-01T00:00:00Z' }], scorecard: { competencies: [], summary: '' } }), /transcript\.0\.text: must not contain NUL/],
-      ['results: a NUL in a scorecard key', 'PUT', () => `/internal/v1/interviews/${fixture.resultsInterviewId}/results`, service, () => ({ transcript: [], scorecard: { competencies: [{ name: 'D\u0000', score: 3, evidence: [] }], summary: '' } }), /scorecard\.competencies\.0\.name: must not contain NUL/],
-      ['status: completed is not reported here', 'POST', () => `/internal/v1/interviews/${fixture.statusInterviewId}/status`, service, () => ({ status: 'completed' }), /status/],
+      [
+        'meeting: a date that is not ISO',
+        'POST',
+        () => '/v1/meetings',
+        staff('recruiter'),
+        () => ({ title: 'M', startsAt: 'tomorrow', endsAt: 'the day after' }),
+        /startsAt/,
+      ],
+      [
+        'meeting: a participant with both user and candidate',
+        'POST',
+        () => '/v1/meetings',
+        staff('recruiter'),
+        () => ({
+          title: 'M',
+          ...meetingAt(hour, hour),
+          participants: [{ userId: org.users.admin, candidateId: fixture.candidateId }],
+        }),
+        /participants/,
+      ],
+      [
+        'meeting: 51 participants',
+        'POST',
+        () => '/v1/meetings',
+        staff('recruiter'),
+        () => ({
+          title: 'M',
+          ...meetingAt(hour, hour),
+          participants: Array.from({ length: 51 }, () => ({ userId: randomUUID() })),
+        }),
+        /participants/,
+      ],
+      [
+        'recording: unknown phase',
+        'PUT',
+        () => `/internal/v1/recordings/${randomUUID()}`,
+        service,
+        () => ({ room: fixture.room, objectKey: 'x', phase: 'paused' }),
+        /phase/,
+      ],
+      [
+        'recording: negative duration',
+        'PUT',
+        () => `/internal/v1/recordings/${randomUUID()}`,
+        service,
+        () => ({ room: fixture.room, objectKey: 'x', phase: 'ready', durationMs: -1 }),
+        /durationMs/,
+      ],
+      [
+        'recording: 11 codecs',
+        'PUT',
+        () => `/internal/v1/recordings/${randomUUID()}`,
+        service,
+        () => ({
+          room: fixture.room,
+          objectKey: 'x',
+          phase: 'ready',
+          codecs: Array.from({ length: 11 }, (_, i) => `c${i}`),
+        }),
+        /codecs/,
+      ],
+      [
+        'recording: a room off the convention',
+        'PUT',
+        () => `/internal/v1/recordings/${randomUUID()}`,
+        service,
+        () => ({ room: 'lobby', objectKey: 'x', phase: 'ready' }),
+        /room/,
+      ],
+      [
+        'recording: failed without a reason',
+        'PUT',
+        () => `/internal/v1/recordings/${randomUUID()}`,
+        service,
+        () => ({ room: fixture.room, objectKey: 'x', phase: 'failed' }),
+        /failureReason/,
+      ],
+      [
+        'results: a score of 6',
+        'PUT',
+        () => `/internal/v1/interviews/${fixture.resultsInterviewId}/results`,
+        service,
+        () => ({ transcript: [], scorecard: { competencies: [{ name: 'D', score: 6, evidence: [] }], summary: '' } }),
+        /score/,
+      ],
+      [
+        'results: an unknown speaker',
+        'PUT',
+        () => `/internal/v1/interviews/${fixture.resultsInterviewId}/results`,
+        service,
+        () => ({
+          transcript: [{ speaker: 'narrator', text: 'x', at: '2030-01-01T00:00:00Z' }],
+          scorecard: { competencies: [], summary: '' },
+        }),
+        /speaker/,
+      ],
+      [
+        'posting: a NUL in the title',
+        'POST',
+        () => '/v1/job-postings',
+        staff('recruiter'),
+        () => ({ ...POSTING, title: 'Eng\u0000ineer' }),
+        /title: must not contain NUL/,
+      ],
+      [
+        'posting: a NUL in a rubric',
+        'PATCH',
+        () => `/v1/job-postings/${fixture.postingId}`,
+        staff('recruiter'),
+        () => ({
+          competencies: POSTING.competencies.map((c, i) =>
+            i === 1 ? { ...c, rubric: { ...c.rubric, five: 'ok\u0000' } } : c,
+          ),
+        }),
+        /competencies\.1\.rubric\.five: must not contain NUL/,
+      ],
+      [
+        'candidate: a NUL in the name',
+        'POST',
+        () => '/v1/candidates',
+        staff('recruiter'),
+        () => ({ email: `n-${randomUUID().slice(0, 8)}@example.com`, fullName: 'Nul\u0000' }),
+        /fullName: must not contain NUL/,
+      ],
+      [
+        'user: a NUL in the display name',
+        'POST',
+        () => '/v1/users',
+        staff('admin'),
+        () => ({
+          email: `n-${randomUUID().slice(0, 8)}@example.com`,
+          displayName: 'Nul\u0000',
+          role: 'interviewer',
+          password: TEST_PASSWORD,
+        }),
+        /displayName: must not contain NUL/,
+      ],
+      [
+        'organization: a NUL in the name',
+        'PATCH',
+        () => '/v1/organization',
+        staff('admin'),
+        () => ({ name: 'Nul\u0000 Inc.' }),
+        /name: must not contain NUL/,
+      ],
+      [
+        'meeting: a NUL in the title',
+        'POST',
+        () => '/v1/meetings',
+        staff('recruiter'),
+        () => ({ title: 'Sync\u0000', ...meetingAt(hour, hour) }),
+        /title: must not contain NUL/,
+      ],
+      [
+        'recording: a NUL in the object key',
+        'PUT',
+        () => `/internal/v1/recordings/${randomUUID()}`,
+        service,
+        () => ({ room: fixture.room, objectKey: 'a\u0000.mp4', phase: 'ready' }),
+        /objectKey: must not contain NUL/,
+      ],
+      [
+        'results: a NUL in a transcript line',
+        'PUT',
+        () => `/internal/v1/interviews/${fixture.resultsInterviewId}/results`,
+        service,
+        () => ({
+          transcript: [{ speaker: 'candidate', text: 'hi\u0000', at: '2030-01-01T00:00:00Z' }],
+          scorecard: { competencies: [], summary: '' },
+        }),
+        /transcript\.0\.text: must not contain NUL/,
+      ],
+      [
+        'results: a NUL in a scorecard key',
+        'PUT',
+        () => `/internal/v1/interviews/${fixture.resultsInterviewId}/results`,
+        service,
+        () => ({
+          transcript: [],
+          scorecard: { competencies: [{ name: 'D\u0000', score: 3, evidence: [] }], summary: '' },
+        }),
+        /scorecard\.competencies\.0\.name: must not contain NUL/,
+      ],
+      [
+        'status: completed is not reported here',
+        'POST',
+        () => `/internal/v1/interviews/${fixture.statusInterviewId}/status`,
+        service,
+        () => ({ status: 'completed' }),
+        /status/,
+      ],
     ];
 
     it.each(RULES)('%s', async (_name, method, url, headers, body, field) => {

@@ -9,11 +9,19 @@ let app: NestFastifyApplication;
 let org: TestOrg;
 
 async function meetingWithCandidate(startsInMs = 5 * 60_000) {
-  const candidate = await as(app, org.tokens.recruiter, { url: '/v1/candidates', body: { email: `guest-${Date.now()}-${Math.random()}@example.com`, fullName: 'Gina Guest' } });
+  const candidate = await as(app, org.tokens.recruiter, {
+    url: '/v1/candidates',
+    body: { email: `guest-${Date.now()}-${Math.random()}@example.com`, fullName: 'Gina Guest' },
+  });
   const startsAt = new Date(Date.now() + startsInMs);
   const meeting = await as(app, org.tokens.recruiter, {
     url: '/v1/meetings',
-    body: { title: 'Interview', startsAt: startsAt.toISOString(), endsAt: new Date(startsAt.getTime() + 3_600_000).toISOString(), participants: [{ candidateId: candidate.json.id }] },
+    body: {
+      title: 'Interview',
+      startsAt: startsAt.toISOString(),
+      endsAt: new Date(startsAt.getTime() + 3_600_000).toISOString(),
+      participants: [{ candidateId: candidate.json.id }],
+    },
   });
   expect(meeting.status).toBe(201);
   return { meeting: meeting.json, candidateId: candidate.json.id as string };
@@ -33,7 +41,10 @@ describe('user-management: candidates joining meetings with a personal invite', 
     expect(meeting.guestInvites).toHaveLength(1);
     expect(meeting.guestInvites[0]).toMatchObject({ candidateId });
     expect(meeting.guestInvites[0].url).toContain('#invite=');
-    const response = await call(app, { url: '/v1/meeting-invites/token', body: { invite: meeting.guestInvites[0].code } });
+    const response = await call(app, {
+      url: '/v1/meeting-invites/token',
+      body: { invite: meeting.guestInvites[0].code },
+    });
     expect(response.status).toBe(200);
     const claims = decodePayload(response.json.token) as { sub: string; video: { room: string; canPublish: boolean } };
     expect(claims.sub).toBe(`candidate-${candidateId}`);
@@ -41,7 +52,10 @@ describe('user-management: candidates joining meetings with a personal invite', 
     expect(claims.video.canPublish).toBe(true);
     expect(response.json.room).toBe(`meeting_${meeting.id}`);
     // Only the hash is stored.
-    const [row] = await db(app).query('SELECT invite_secret_hash FROM meeting_participants WHERE meeting_id = $1 AND candidate_id = $2', [meeting.id, candidateId]);
+    const [row] = await db(app).query(
+      'SELECT invite_secret_hash FROM meeting_participants WHERE meeting_id = $1 AND candidate_id = $2',
+      [meeting.id, candidateId],
+    );
     expect(row.invite_secret_hash).toMatch(/^[0-9a-f]{64}$/);
     expect(meeting.guestInvites[0].code).not.toContain(row.invite_secret_hash);
   });
@@ -60,23 +74,45 @@ describe('user-management: candidates joining meetings with a personal invite', 
 
   it('reissuing a candidate invite retires the old code', async () => {
     const { meeting, candidateId } = await meetingWithCandidate();
-    const reissued = await as(app, org.tokens.recruiter, { url: `/v1/meetings/${meeting.id}/candidates/${candidateId}/invite`, body: {} });
+    const reissued = await as(app, org.tokens.recruiter, {
+      url: `/v1/meetings/${meeting.id}/candidates/${candidateId}/invite`,
+      body: {},
+    });
     expect(reissued.status).toBe(200);
-    expect((await call(app, { url: '/v1/meeting-invites/token', body: { invite: meeting.guestInvites[0].code } })).status).toBe(404);
-    expect((await call(app, { url: '/v1/meeting-invites/token', body: { invite: reissued.json.code } })).status).toBe(200);
+    expect(
+      (await call(app, { url: '/v1/meeting-invites/token', body: { invite: meeting.guestInvites[0].code } })).status,
+    ).toBe(404);
+    expect((await call(app, { url: '/v1/meeting-invites/token', body: { invite: reissued.json.code } })).status).toBe(
+      200,
+    );
     // Interviewers may not hand out invites.
-    expect((await as(app, org.tokens.interviewer, { url: `/v1/meetings/${meeting.id}/candidates/${candidateId}/invite`, body: {} })).status).toBe(403);
+    expect(
+      (
+        await as(app, org.tokens.interviewer, {
+          url: `/v1/meetings/${meeting.id}/candidates/${candidateId}/invite`,
+          body: {},
+        })
+      ).status,
+    ).toBe(403);
   });
 
   it('the same window and state rules apply to candidates: too early and cancelled are 409', async () => {
     const early = await meetingWithCandidate(2 * 3_600_000);
-    const tooEarly = await call(app, { url: '/v1/meeting-invites/token', body: { invite: early.meeting.guestInvites[0].code } });
+    const tooEarly = await call(app, {
+      url: '/v1/meeting-invites/token',
+      body: { invite: early.meeting.guestInvites[0].code },
+    });
     expect(tooEarly.status).toBe(409);
     expect(tooEarly.json.message).toMatch(/opens at/);
 
     const soon = await meetingWithCandidate();
-    expect((await as(app, org.tokens.recruiter, { url: `/v1/meetings/${soon.meeting.id}/cancel`, body: {} })).status).toBe(200);
-    const cancelled = await call(app, { url: '/v1/meeting-invites/token', body: { invite: soon.meeting.guestInvites[0].code } });
+    expect(
+      (await as(app, org.tokens.recruiter, { url: `/v1/meetings/${soon.meeting.id}/cancel`, body: {} })).status,
+    ).toBe(200);
+    const cancelled = await call(app, {
+      url: '/v1/meeting-invites/token',
+      body: { invite: soon.meeting.guestInvites[0].code },
+    });
     expect(cancelled.status).toBe(409);
     expect(cancelled.json.message).toMatch(/cancelled/);
   });
@@ -84,7 +120,10 @@ describe('user-management: candidates joining meetings with a personal invite', 
   it('a staff member of another org cannot reissue invites for this meeting (404)', async () => {
     const other = await createTestOrg(app, 'guests-other');
     const { meeting, candidateId } = await meetingWithCandidate();
-    const response = await as(app, other.tokens.admin, { url: `/v1/meetings/${meeting.id}/candidates/${candidateId}/invite`, body: {} });
+    const response = await as(app, other.tokens.admin, {
+      url: `/v1/meetings/${meeting.id}/candidates/${candidateId}/invite`,
+      body: {},
+    });
     expect(response.status).toBe(404);
   });
 });

@@ -15,7 +15,8 @@ let app: NestFastifyApplication;
 let org: TestOrg;
 let otherOrg: TestOrg;
 
-const token = (meetingId: string, as_: string, body?: unknown) => as(app, as_, { method: 'POST', url: `/v1/meetings/${meetingId}/token`, body });
+const token = (meetingId: string, as_: string, body?: unknown) =>
+  as(app, as_, { method: 'POST', url: `/v1/meetings/${meetingId}/token`, body });
 const getMeeting = (meetingId: string, as_: string) => as(app, as_, { url: `/v1/meetings/${meetingId}` });
 
 /** Moves a meeting's window (the API refuses meetings in the past, which is what these tests need). */
@@ -43,15 +44,33 @@ describe('user-management meetings', () => {
       const meeting = await createMeeting(app, org, 10 * MINUTE);
       const other = randomUUID();
       const before = Date.now();
-      const response = await token(meeting.id, org.tokens.hiring_manager, { room: `meeting_${other}`, identity: 'someone-else' });
+      const response = await token(meeting.id, org.tokens.hiring_manager, {
+        room: `meeting_${other}`,
+        identity: 'someone-else',
+      });
       expect(response.status).toBe(200);
-      expect(response.json).toMatchObject({ room: `meeting_${meeting.id}`, identity: `user-${org.users.hiring_manager}`, url: env.LIVEKIT_PUBLIC_URL ?? env.LIVEKIT_URL });
+      expect(response.json).toMatchObject({
+        room: `meeting_${meeting.id}`,
+        identity: `user-${org.users.hiring_manager}`,
+        url: env.LIVEKIT_PUBLIC_URL ?? env.LIVEKIT_URL,
+      });
       expect(response.json.meeting).toMatchObject({ id: meeting.id, status: 'scheduled' });
 
-      const claims = decodePayload(response.json.token) as { sub: string; iss: string; exp: number; metadata: string; video: Record<string, unknown> };
+      const claims = decodePayload(response.json.token) as {
+        sub: string;
+        iss: string;
+        exp: number;
+        metadata: string;
+        video: Record<string, unknown>;
+      };
       expect(claims.sub).toBe(`user-${org.users.hiring_manager}`);
       expect(claims.iss).toBe(env.LIVEKIT_API_KEY);
-      expect(claims.video).toMatchObject({ room: `meeting_${meeting.id}`, roomJoin: true, canPublish: true, canSubscribe: true });
+      expect(claims.video).toMatchObject({
+        room: `meeting_${meeting.id}`,
+        roomJoin: true,
+        canPublish: true,
+        canSubscribe: true,
+      });
       expect(claims.video.roomAdmin).toBeUndefined();
       expect(JSON.stringify(claims)).not.toContain(other);
       expect(JSON.stringify(claims)).not.toContain('someone-else');
@@ -67,12 +86,17 @@ describe('user-management meetings', () => {
 
       const host = await token(meeting.id, org.tokens.recruiter);
       expect(host.status).toBe(200);
-      expect(JSON.parse((decodePayload(host.json.token) as { metadata: string }).metadata)).toMatchObject({ host: true });
+      expect(JSON.parse((decodePayload(host.json.token) as { metadata: string }).metadata)).toMatchObject({
+        host: true,
+      });
     });
 
     it('the token joins the real SFU in the meeting’s room under the caller’s identity', async () => {
       const meeting = await createMeeting(app, org, 5 * MINUTE);
-      const response = await token(meeting.id, org.tokens.hiring_manager, { room: `meeting_${randomUUID()}`, identity: 'someone-else' });
+      const response = await token(meeting.id, org.tokens.hiring_manager, {
+        room: `meeting_${randomUUID()}`,
+        identity: 'someone-else',
+      });
       expect(response.status).toBe(200);
       const identity = `user-${org.users.hiring_manager}`;
       const roomName = `meeting_${meeting.id}`;
@@ -83,7 +107,11 @@ describe('user-management meetings', () => {
         expect(room.name).toBe(roomName);
         expect(room.localParticipant?.identity).toBe(identity);
         // The SFU's own view: the participant is in that room, under that identity, with our attributes.
-        const roomService = new RoomServiceClient(liveKitApiUrl(env.LIVEKIT_URL), env.LIVEKIT_API_KEY, env.LIVEKIT_API_SECRET);
+        const roomService = new RoomServiceClient(
+          liveKitApiUrl(env.LIVEKIT_URL),
+          env.LIVEKIT_API_KEY,
+          env.LIVEKIT_API_SECRET,
+        );
         const seen = await eventually(async () => {
           const list = await roomService.listParticipants(roomName);
           expect(list.map((p) => p.identity)).toEqual([identity]);
@@ -151,7 +179,10 @@ describe('user-management meetings', () => {
     it('a meeting cancelled by its host → 409', async () => {
       const meeting = await createMeeting(app, org, 5 * MINUTE);
       expect((await token(meeting.id, org.tokens.hiring_manager)).status).toBe(200);
-      const cancelled = await as(app, org.tokens.recruiter, { method: 'POST', url: `/v1/meetings/${meeting.id}/cancel` });
+      const cancelled = await as(app, org.tokens.recruiter, {
+        method: 'POST',
+        url: `/v1/meetings/${meeting.id}/cancel`,
+      });
       expect(cancelled.status).toBe(200);
       expect(cancelled.json.status).toBe('cancelled');
       for (const who of [org.tokens.hiring_manager, org.tokens.recruiter]) {
@@ -194,11 +225,17 @@ describe('user-management meetings', () => {
         endsAt: new Date(startsAt.getTime() + HOUR).toISOString(),
         participants: [{ userId: org.users.hiring_manager }, { userId }],
       });
-      const response = await as(app, org.tokens.recruiter, { url: '/v1/meetings', body: body(otherOrg.users.interviewer) });
+      const response = await as(app, org.tokens.recruiter, {
+        url: '/v1/meetings',
+        body: body(otherOrg.users.interviewer),
+      });
       expect(response.status).toBe(404);
       expect(response.json.message).toMatch(/not found in your organization/);
       expect(await meetingsTitled(title)).toBe(0);
-      const [participants] = await db(app).query('SELECT count(*)::int AS n FROM meeting_participants WHERE user_id = $1', [otherOrg.users.interviewer]);
+      const [participants] = await db(app).query(
+        'SELECT count(*)::int AS n FROM meeting_participants WHERE user_id = $1',
+        [otherOrg.users.interviewer],
+      );
       expect(participants.n).toBe(0);
 
       // Control: the same request with a colleague from the same org is created.
@@ -208,13 +245,21 @@ describe('user-management meetings', () => {
     });
 
     it('a candidate from another org → 404', async () => {
-      const candidate = await as(app, otherOrg.tokens.recruiter, { url: '/v1/candidates', body: { email: `cand-${randomUUID().slice(0, 8)}@example.com`, fullName: 'Other Candidate' } });
+      const candidate = await as(app, otherOrg.tokens.recruiter, {
+        url: '/v1/candidates',
+        body: { email: `cand-${randomUUID().slice(0, 8)}@example.com`, fullName: 'Other Candidate' },
+      });
       expect(candidate.status).toBe(201);
       const title = `cross-org candidate ${randomUUID()}`;
       const startsAt = new Date(Date.now() + HOUR);
       const response = await as(app, org.tokens.recruiter, {
         url: '/v1/meetings',
-        body: { title, startsAt: startsAt.toISOString(), endsAt: new Date(startsAt.getTime() + HOUR).toISOString(), participants: [{ candidateId: candidate.json.id }] },
+        body: {
+          title,
+          startsAt: startsAt.toISOString(),
+          endsAt: new Date(startsAt.getTime() + HOUR).toISOString(),
+          participants: [{ candidateId: candidate.json.id }],
+        },
       });
       expect(response.status).toBe(404);
       expect(await meetingsTitled(title)).toBe(0);
@@ -242,7 +287,9 @@ describe('user-management meetings', () => {
       }
       expect((await getMeeting(meeting.id, org.tokens.recruiter)).json.status).toBe('scheduled');
       // Another org's admin does not even see it.
-      expect((await as(app, otherOrg.tokens.admin, { method: 'POST', url: `/v1/meetings/${meeting.id}/cancel` })).status).toBe(404);
+      expect(
+        (await as(app, otherOrg.tokens.admin, { method: 'POST', url: `/v1/meetings/${meeting.id}/cancel` })).status,
+      ).toBe(404);
 
       const byAdmin = await as(app, org.tokens.admin, { method: 'POST', url: `/v1/meetings/${meeting.id}/cancel` });
       expect(byAdmin.status).toBe(200);

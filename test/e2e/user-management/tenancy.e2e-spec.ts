@@ -6,7 +6,19 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { UserRole } from '../../../apps/user-management/src/persistence/entities';
 import { OrgScopedRepository } from '../../../apps/user-management/src/persistence/org-scoped.repository';
 import * as repositories from '../../../apps/user-management/src/persistence/repositories';
-import { as, asService, call, createTestOrg, db, login, POSTING, STAFF_ROLES, startUm, TEST_PASSWORD, type TestOrg } from '../../support/um.util';
+import {
+  as,
+  asService,
+  call,
+  createTestOrg,
+  db,
+  login,
+  POSTING,
+  STAFF_ROLES,
+  startUm,
+  TEST_PASSWORD,
+  type TestOrg,
+} from '../../support/um.util';
 
 const env = inject('stackEnv');
 
@@ -40,7 +52,11 @@ interface Ids {
   recordingId: string;
 }
 
-async function ok<T = any>(response: Promise<{ status: number; json: any; body: string }>, status: number, what: string): Promise<T> {
+async function ok<T = any>(
+  response: Promise<{ status: number; json: any; body: string }>,
+  status: number,
+  what: string,
+): Promise<T> {
   const r = await response;
   if (r.status !== status) throw new Error(`${what}: ${r.status} ${r.body.slice(0, 300)}`);
   return r.json as T;
@@ -52,7 +68,14 @@ async function reportReadyRecording(room: string, orgId: string): Promise<string
     asService(app, env, {
       method: 'PUT',
       url: `/internal/v1/recordings/${id}`,
-      body: { room, objectKey: `recordings/${orgId}/${id}.mp4`, phase: 'ready', durationMs: 61_000, sizeBytes: 123_456, codecs: ['opus', 'vp8'] },
+      body: {
+        room,
+        objectKey: `recordings/${orgId}/${id}.mp4`,
+        phase: 'ready',
+        durationMs: 61_000,
+        sizeBytes: 123_456,
+        codecs: ['opus', 'vp8'],
+      },
     }),
     200,
     'recording',
@@ -65,11 +88,23 @@ async function populate(label: string): Promise<Tenant> {
   const tag = randomUUID().slice(0, 8);
   const rec = org.tokens.recruiter;
   const postingTitle = `Principal ${label} Engineer ${tag}`;
-  const posting = await ok(as(app, rec, { url: '/v1/job-postings', body: { ...POSTING, title: postingTitle } }), 201, 'posting');
+  const posting = await ok(
+    as(app, rec, { url: '/v1/job-postings', body: { ...POSTING, title: postingTitle } }),
+    201,
+    'posting',
+  );
   const candidateEmail = `cand-${label}-${tag}@example.com`;
   const candidateName = `Candidate ${label} ${tag}`;
-  const candidate = await ok(as(app, rec, { url: '/v1/candidates', body: { email: candidateEmail, fullName: candidateName } }), 201, 'candidate');
-  const interview = await ok(as(app, rec, { url: '/v1/interviews', body: { jobPostingId: posting.id, candidateId: candidate.id } }), 201, 'interview');
+  const candidate = await ok(
+    as(app, rec, { url: '/v1/candidates', body: { email: candidateEmail, fullName: candidateName } }),
+    201,
+    'candidate',
+  );
+  const interview = await ok(
+    as(app, rec, { url: '/v1/interviews', body: { jobPostingId: posting.id, candidateId: candidate.id } }),
+    201,
+    'interview',
+  );
   const meetingTitle = `Debrief ${label} ${tag}`;
   const startsAt = new Date(Date.now() + 5 * 60_000);
   const meeting = await ok(
@@ -160,7 +195,12 @@ interface ResourceEndpoint {
 
 const RESOURCE_ENDPOINTS: ResourceEndpoint[] = [
   { method: 'GET', path: (i) => `/v1/job-postings/${i.postingId}`, roles: ALL },
-  { method: 'PATCH', path: (i) => `/v1/job-postings/${i.postingId}`, body: { title: 'Hijacked posting' }, roles: RECRUITING },
+  {
+    method: 'PATCH',
+    path: (i) => `/v1/job-postings/${i.postingId}`,
+    body: { title: 'Hijacked posting' },
+    roles: RECRUITING,
+  },
   { method: 'GET', path: (i) => `/v1/candidates/${i.candidateId}`, roles: ALL },
   { method: 'GET', path: (i) => `/v1/users/${i.userId}`, roles: ALL },
   { method: 'GET', path: (i) => `/v1/interviews/${i.interviewId}`, roles: HIRING_TEAM },
@@ -192,10 +232,20 @@ describe('user-management tenant isolation', () => {
   });
 
   describe("org B's staff on org A's ids: the same answer as for ids that exist nowhere, never 200", () => {
-    const cases = RESOURCE_ENDPOINTS.flatMap((endpoint) => STAFF_ROLES.map((role) => [`${endpoint.method} ${endpoint.path({ postingId: ':id', candidateId: ':id', userId: ':id', interviewId: ':id', meetingId: ':id', recordingId: ':id' })} as B's ${role}`, endpoint, role] as const));
+    const cases = RESOURCE_ENDPOINTS.flatMap((endpoint) =>
+      STAFF_ROLES.map(
+        (role) =>
+          [
+            `${endpoint.method} ${endpoint.path({ postingId: ':id', candidateId: ':id', userId: ':id', interviewId: ':id', meetingId: ':id', recordingId: ':id' })} as B's ${role}`,
+            endpoint,
+            role,
+          ] as const,
+      ),
+    );
 
     it.each(cases)('%s', async (_name, endpoint, role) => {
-      const request = (ids: Ids) => as(app, B.org.tokens[role], { method: endpoint.method, url: endpoint.path(ids), body: endpoint.body });
+      const request = (ids: Ids) =>
+        as(app, B.org.tokens[role], { method: endpoint.method, url: endpoint.path(ids), body: endpoint.body });
       const onA = await request(idsOf(A));
       const onNothing = await request(randomIds());
       const expected = endpoint.roles.includes(role) ? 404 : 403;
@@ -211,7 +261,12 @@ describe('user-management tenant isolation', () => {
       expect((await call(app, { url: '/v1/invites/inspect', body: { invite: A.code } })).status).toBe(200);
       const meeting = await as(app, A.org.tokens.recruiter, { url: `/v1/meetings/${A.meetingId}` });
       expect(meeting.json.status).toBe('scheduled');
-      const { count } = (await db(app).query(`SELECT count(*)::int AS count FROM audit_log WHERE resource_id = $1 AND actor_id = ANY($2)`, [A.recordingId, Object.values(B.org.users)]))[0];
+      const { count } = (
+        await db(app).query(
+          `SELECT count(*)::int AS count FROM audit_log WHERE resource_id = $1 AND actor_id = ANY($2)`,
+          [A.recordingId, Object.values(B.org.users)],
+        )
+      )[0];
       expect(count).toBe(0);
     });
   });
@@ -222,16 +277,22 @@ describe('user-management tenant isolation', () => {
         ['interview', A.interviewId],
         ['meeting', A.meetingId],
       ]) {
-        const response = await as(app, B.org.tokens[role], { url: `/v1/recordings?subjectType=${subjectType}&subjectId=${subjectId}` });
+        const response = await as(app, B.org.tokens[role], {
+          url: `/v1/recordings?subjectType=${subjectType}&subjectId=${subjectId}`,
+        });
         expect(response.status).toBe(200);
         expect(response.json).toEqual([]);
       }
     });
 
     it("control: A's hiring team lists them", async () => {
-      const interview = await as(app, A.org.tokens.hiring_manager, { url: `/v1/recordings?subjectType=interview&subjectId=${A.interviewId}` });
+      const interview = await as(app, A.org.tokens.hiring_manager, {
+        url: `/v1/recordings?subjectType=interview&subjectId=${A.interviewId}`,
+      });
       expect(interview.json.map((r: { id: string }) => r.id)).toEqual([A.recordingId]);
-      const meeting = await as(app, A.org.tokens.admin, { url: `/v1/recordings?subjectType=meeting&subjectId=${A.meetingId}` });
+      const meeting = await as(app, A.org.tokens.admin, {
+        url: `/v1/recordings?subjectType=meeting&subjectId=${A.meetingId}`,
+      });
       expect(meeting.json.map((r: { id: string }) => r.id)).toEqual([A.meetingRecordingId]);
     });
   });
@@ -263,7 +324,9 @@ describe('user-management tenant isolation', () => {
 
   describe("org A's ids in org B's request bodies are unknown", () => {
     it("an interview for A's posting or A's candidate → 404, and nothing is created", async () => {
-      const before = (await db(app).query('SELECT count(*)::int AS n FROM interviews WHERE org_id = $1', [B.org.orgId]))[0].n;
+      const before = (
+        await db(app).query('SELECT count(*)::int AS n FROM interviews WHERE org_id = $1', [B.org.orgId])
+      )[0].n;
       for (const body of [
         { jobPostingId: A.postingId, candidateId: B.candidateId },
         { jobPostingId: B.postingId, candidateId: A.candidateId },
@@ -272,7 +335,9 @@ describe('user-management tenant isolation', () => {
         expect(response.status).toBe(404);
         for (const secret of secretsOf(A)) expect(response.body).not.toContain(secret);
       }
-      expect((await db(app).query('SELECT count(*)::int AS n FROM interviews WHERE org_id = $1', [B.org.orgId]))[0].n).toBe(before);
+      expect(
+        (await db(app).query('SELECT count(*)::int AS n FROM interviews WHERE org_id = $1', [B.org.orgId]))[0].n,
+      ).toBe(before);
     });
 
     it("a meeting with A's user or A's candidate as a participant → 404", async () => {
@@ -281,7 +346,12 @@ describe('user-management tenant isolation', () => {
       for (const participant of [{ userId: A.org.users.interviewer }, { candidateId: A.candidateId }]) {
         const response = await as(app, B.org.tokens.recruiter, {
           url: '/v1/meetings',
-          body: { title: 'Cross-org', startsAt: startsAt.toISOString(), endsAt: endsAt.toISOString(), participants: [participant] },
+          body: {
+            title: 'Cross-org',
+            startsAt: startsAt.toISOString(),
+            endsAt: endsAt.toISOString(),
+            participants: [participant],
+          },
         });
         expect(response.status).toBe(404);
         expect(response.json.message).toMatch(/not found in your organization/);
@@ -295,8 +365,14 @@ describe('user-management tenant isolation', () => {
         body: { room: B.room, objectKey: 'recordings/stolen.mp4', phase: 'ready' },
       });
       expect(response.status).toBe(409);
-      const [row] = await db(app).query('SELECT org_id, subject_id, object_key FROM recordings WHERE id = $1', [A.recordingId]);
-      expect(row).toEqual({ org_id: A.org.orgId, subject_id: A.interviewId, object_key: `recordings/${A.org.orgId}/${A.recordingId}.mp4` });
+      const [row] = await db(app).query('SELECT org_id, subject_id, object_key FROM recordings WHERE id = $1', [
+        A.recordingId,
+      ]);
+      expect(row).toEqual({
+        org_id: A.org.orgId,
+        subject_id: A.interviewId,
+        object_key: `recordings/${A.org.orgId}/${A.recordingId}.mp4`,
+      });
     });
   });
 
@@ -307,36 +383,204 @@ describe('user-management tenant isolation', () => {
     const newInterview = () => ({ jobPostingId: A.postingId, candidateId: A.candidateId });
     const cases: Case[] = [
       ['interviewer cannot create job postings', 'interviewer', 'POST', () => '/v1/job-postings', newPosting, 403],
-      ['hiring manager cannot create job postings', 'hiring_manager', 'POST', () => '/v1/job-postings', newPosting, 403],
-      ['interviewer cannot edit job postings', 'interviewer', 'PATCH', () => `/v1/job-postings/${A.postingId}`, () => ({ title: 'x' }), 403],
-      ['hiring manager cannot edit job postings', 'hiring_manager', 'PATCH', () => `/v1/job-postings/${A.postingId}`, () => ({ title: 'x' }), 403],
+      [
+        'hiring manager cannot create job postings',
+        'hiring_manager',
+        'POST',
+        () => '/v1/job-postings',
+        newPosting,
+        403,
+      ],
+      [
+        'interviewer cannot edit job postings',
+        'interviewer',
+        'PATCH',
+        () => `/v1/job-postings/${A.postingId}`,
+        () => ({ title: 'x' }),
+        403,
+      ],
+      [
+        'hiring manager cannot edit job postings',
+        'hiring_manager',
+        'PATCH',
+        () => `/v1/job-postings/${A.postingId}`,
+        () => ({ title: 'x' }),
+        403,
+      ],
       ['interviewer cannot create candidates', 'interviewer', 'POST', () => '/v1/candidates', newCandidate, 403],
       ['hiring manager cannot create candidates', 'hiring_manager', 'POST', () => '/v1/candidates', newCandidate, 403],
       ['interviewer cannot schedule interviews', 'interviewer', 'POST', () => '/v1/interviews', newInterview, 403],
-      ['hiring manager cannot schedule interviews', 'hiring_manager', 'POST', () => '/v1/interviews', newInterview, 403],
-      ['interviewer cannot list interviews (hiring team only)', 'interviewer', 'GET', () => '/v1/interviews', undefined, 403],
-      ['interviewer cannot read an interview', 'interviewer', 'GET', () => `/v1/interviews/${A.interviewId}`, undefined, 403],
-      ['interviewer cannot reissue invites', 'interviewer', 'POST', () => `/v1/interviews/${A.interviewId}/invite`, () => ({}), 403],
-      ['hiring manager cannot reissue invites', 'hiring_manager', 'POST', () => `/v1/interviews/${A.interviewId}/invite`, () => ({}), 403],
-      ['recruiter cannot add staff', 'recruiter', 'POST', () => '/v1/users', () => ({ email: `x-${randomUUID()}@example.com`, displayName: 'X', role: 'admin', password: TEST_PASSWORD }), 403],
-      ['hiring manager cannot change the org', 'hiring_manager', 'PATCH', () => '/v1/organization', () => ({ agentAutoJoin: false }), 403],
-      ['interviewer (not a participant) cannot cancel a meeting', 'interviewer', 'POST', () => `/v1/meetings/${A.meetingId}/cancel`, undefined, 403],
-      ['hiring manager (a guest) cannot cancel a meeting', 'hiring_manager', 'POST', () => `/v1/meetings/${A.meetingId}/cancel`, undefined, 403],
-      ['interviewer (not a participant) gets no meeting token', 'interviewer', 'POST', () => `/v1/meetings/${A.meetingId}/token`, undefined, 403],
-      ['recruiter cannot read the audit trail', 'recruiter', 'GET', () => `/v1/recordings/${A.recordingId}/audit`, undefined, 404],
-      ['hiring manager cannot read the audit trail', 'hiring_manager', 'GET', () => `/v1/recordings/${A.recordingId}/audit`, undefined, 404],
-      ['interviewer cannot read the audit trail', 'interviewer', 'GET', () => `/v1/recordings/${A.recordingId}/audit`, undefined, 404],
-      ['interviewer does not see a recording', 'interviewer', 'GET', () => `/v1/recordings/${A.recordingId}`, undefined, 404],
-      ['interviewer gets no replay URL', 'interviewer', 'POST', () => `/v1/recordings/${A.recordingId}/playback`, undefined, 404],
+      [
+        'hiring manager cannot schedule interviews',
+        'hiring_manager',
+        'POST',
+        () => '/v1/interviews',
+        newInterview,
+        403,
+      ],
+      [
+        'interviewer cannot list interviews (hiring team only)',
+        'interviewer',
+        'GET',
+        () => '/v1/interviews',
+        undefined,
+        403,
+      ],
+      [
+        'interviewer cannot read an interview',
+        'interviewer',
+        'GET',
+        () => `/v1/interviews/${A.interviewId}`,
+        undefined,
+        403,
+      ],
+      [
+        'interviewer cannot reissue invites',
+        'interviewer',
+        'POST',
+        () => `/v1/interviews/${A.interviewId}/invite`,
+        () => ({}),
+        403,
+      ],
+      [
+        'hiring manager cannot reissue invites',
+        'hiring_manager',
+        'POST',
+        () => `/v1/interviews/${A.interviewId}/invite`,
+        () => ({}),
+        403,
+      ],
+      [
+        'recruiter cannot add staff',
+        'recruiter',
+        'POST',
+        () => '/v1/users',
+        () => ({ email: `x-${randomUUID()}@example.com`, displayName: 'X', role: 'admin', password: TEST_PASSWORD }),
+        403,
+      ],
+      [
+        'hiring manager cannot change the org',
+        'hiring_manager',
+        'PATCH',
+        () => '/v1/organization',
+        () => ({ agentAutoJoin: false }),
+        403,
+      ],
+      [
+        'interviewer (not a participant) cannot cancel a meeting',
+        'interviewer',
+        'POST',
+        () => `/v1/meetings/${A.meetingId}/cancel`,
+        undefined,
+        403,
+      ],
+      [
+        'hiring manager (a guest) cannot cancel a meeting',
+        'hiring_manager',
+        'POST',
+        () => `/v1/meetings/${A.meetingId}/cancel`,
+        undefined,
+        403,
+      ],
+      [
+        'interviewer (not a participant) gets no meeting token',
+        'interviewer',
+        'POST',
+        () => `/v1/meetings/${A.meetingId}/token`,
+        undefined,
+        403,
+      ],
+      [
+        'recruiter cannot read the audit trail',
+        'recruiter',
+        'GET',
+        () => `/v1/recordings/${A.recordingId}/audit`,
+        undefined,
+        404,
+      ],
+      [
+        'hiring manager cannot read the audit trail',
+        'hiring_manager',
+        'GET',
+        () => `/v1/recordings/${A.recordingId}/audit`,
+        undefined,
+        404,
+      ],
+      [
+        'interviewer cannot read the audit trail',
+        'interviewer',
+        'GET',
+        () => `/v1/recordings/${A.recordingId}/audit`,
+        undefined,
+        404,
+      ],
+      [
+        'interviewer does not see a recording',
+        'interviewer',
+        'GET',
+        () => `/v1/recordings/${A.recordingId}`,
+        undefined,
+        404,
+      ],
+      [
+        'interviewer gets no replay URL',
+        'interviewer',
+        'POST',
+        () => `/v1/recordings/${A.recordingId}/playback`,
+        undefined,
+        404,
+      ],
       // Controls: the same requests by roles that may make them.
       ['control: hiring manager lists interviews', 'hiring_manager', 'GET', () => '/v1/interviews', undefined, 200],
-      ['control: hiring manager reads an interview', 'hiring_manager', 'GET', () => `/v1/interviews/${A.interviewId}`, undefined, 200],
-      ['control: interviewer reads a job posting', 'interviewer', 'GET', () => `/v1/job-postings/${A.postingId}`, undefined, 200],
-      ['control: interviewer reads a candidate', 'interviewer', 'GET', () => `/v1/candidates/${A.candidateId}`, undefined, 200],
+      [
+        'control: hiring manager reads an interview',
+        'hiring_manager',
+        'GET',
+        () => `/v1/interviews/${A.interviewId}`,
+        undefined,
+        200,
+      ],
+      [
+        'control: interviewer reads a job posting',
+        'interviewer',
+        'GET',
+        () => `/v1/job-postings/${A.postingId}`,
+        undefined,
+        200,
+      ],
+      [
+        'control: interviewer reads a candidate',
+        'interviewer',
+        'GET',
+        () => `/v1/candidates/${A.candidateId}`,
+        undefined,
+        200,
+      ],
       ['control: recruiter creates a candidate', 'recruiter', 'POST', () => '/v1/candidates', newCandidate, 201],
-      ['control: hiring manager (a guest) gets a meeting token', 'hiring_manager', 'POST', () => `/v1/meetings/${A.meetingId}/token`, undefined, 200],
-      ['control: hiring manager sees a recording', 'hiring_manager', 'GET', () => `/v1/recordings/${A.recordingId}`, undefined, 200],
-      ['control: admin reads the audit trail', 'admin', 'GET', () => `/v1/recordings/${A.recordingId}/audit`, undefined, 200],
+      [
+        'control: hiring manager (a guest) gets a meeting token',
+        'hiring_manager',
+        'POST',
+        () => `/v1/meetings/${A.meetingId}/token`,
+        undefined,
+        200,
+      ],
+      [
+        'control: hiring manager sees a recording',
+        'hiring_manager',
+        'GET',
+        () => `/v1/recordings/${A.recordingId}`,
+        undefined,
+        200,
+      ],
+      [
+        'control: admin reads the audit trail',
+        'admin',
+        'GET',
+        () => `/v1/recordings/${A.recordingId}/audit`,
+        undefined,
+        200,
+      ],
     ];
 
     it.each(cases)('%s', async (_name, role, method, url, body, status) => {
@@ -350,8 +594,14 @@ describe('user-management tenant isolation', () => {
         ['GET', ''],
         ['POST', '/playback'],
       ] as const) {
-        const real = await as(app, A.org.tokens.interviewer, { method, url: `/v1/recordings/${A.recordingId}${suffix}` });
-        const none = await as(app, A.org.tokens.interviewer, { method, url: `/v1/recordings/${randomUUID()}${suffix}` });
+        const real = await as(app, A.org.tokens.interviewer, {
+          method,
+          url: `/v1/recordings/${A.recordingId}${suffix}`,
+        });
+        const none = await as(app, A.org.tokens.interviewer, {
+          method,
+          url: `/v1/recordings/${randomUUID()}${suffix}`,
+        });
         expect(real.status).toBe(404);
         expect(answer(real)).toEqual(answer(none));
         expect(real.body).not.toContain(A.recordingId);
@@ -364,11 +614,16 @@ describe('user-management tenant isolation', () => {
     it('an interviewer listing recordings by subject gets an empty list; the hiring team gets the recording', async () => {
       const url = `/v1/recordings?subjectType=interview&subjectId=${A.interviewId}`;
       expect((await as(app, A.org.tokens.interviewer, { url })).json).toEqual([]);
-      expect((await as(app, A.org.tokens.recruiter, { url })).json.map((r: { id: string }) => r.id)).toEqual([A.recordingId]);
+      expect((await as(app, A.org.tokens.recruiter, { url })).json.map((r: { id: string }) => r.id)).toEqual([
+        A.recordingId,
+      ]);
     });
 
     it('the interviewer issued no replay URL: no audit row names them', async () => {
-      const rows = await db(app).query(`SELECT 1 FROM audit_log WHERE org_id = $1 AND actor_id = $2 AND action = 'recording.playback_url_issued'`, [A.org.orgId, A.org.users.interviewer]);
+      const rows = await db(app).query(
+        `SELECT 1 FROM audit_log WHERE org_id = $1 AND actor_id = $2 AND action = 'recording.playback_url_issued'`,
+        [A.org.orgId, A.org.users.interviewer],
+      );
       expect(rows).toHaveLength(0);
     });
   });
@@ -376,13 +631,29 @@ describe('user-management tenant isolation', () => {
   describe('org-scoped repositories cannot be asked without an org', () => {
     type Class = { name: string; prototype: object };
     const orgScoped = (Object.entries(repositories) as Array<[string, unknown]>).filter(
-      (entry): entry is [string, Class] => typeof entry[1] === 'function' && (entry[1] as Class).prototype instanceof OrgScopedRepository,
+      (entry): entry is [string, Class] =>
+        typeof entry[1] === 'function' && (entry[1] as Class).prototype instanceof OrgScopedRepository,
     );
 
     /** Methods of a class (and its bases) declared without private/protected in the .ts source. */
-    function declaredMethods(): Map<string, { extendsName?: string; methods: Map<string, { visibility: 'public' | 'protected' | 'private'; params: string[] }> }> {
-      const classes = new Map<string, { extendsName?: string; methods: Map<string, { visibility: 'public' | 'protected' | 'private'; params: string[] }> }>();
-      for (const file of ['apps/user-management/src/persistence/org-scoped.repository.ts', 'apps/user-management/src/persistence/repositories.ts']) {
+    function declaredMethods(): Map<
+      string,
+      {
+        extendsName?: string;
+        methods: Map<string, { visibility: 'public' | 'protected' | 'private'; params: string[] }>;
+      }
+    > {
+      const classes = new Map<
+        string,
+        {
+          extendsName?: string;
+          methods: Map<string, { visibility: 'public' | 'protected' | 'private'; params: string[] }>;
+        }
+      >();
+      for (const file of [
+        'apps/user-management/src/persistence/org-scoped.repository.ts',
+        'apps/user-management/src/persistence/repositories.ts',
+      ]) {
         const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true);
         source.forEachChild((node) => {
           if (!ts.isClassDeclaration(node) || !node.name) return;
@@ -396,7 +667,10 @@ describe('user-management tenant isolation', () => {
               : mods.some((m) => m.kind === ts.SyntaxKind.ProtectedKeyword)
                 ? 'protected'
                 : 'public';
-            methods.set(member.name.getText(source), { visibility, params: member.parameters.map((p) => p.name.getText(source)) });
+            methods.set(member.name.getText(source), {
+              visibility,
+              params: member.parameters.map((p) => p.name.getText(source)),
+            });
           }
           classes.set(node.name.text, { extendsName: heritage?.expression.getText(source), methods });
         });
@@ -408,15 +682,30 @@ describe('user-management tenant isolation', () => {
     const paramsOf = (fn: (...args: unknown[]) => unknown) => {
       const text = Function.prototype.toString.call(fn);
       const list = text.slice(text.indexOf('(') + 1, text.indexOf(')'));
-      return list.split(',').map((p) => p.trim().split(/[\s=]/)[0]).filter(Boolean);
+      return list
+        .split(',')
+        .map((p) => p.trim().split(/[\s=]/)[0])
+        .filter(Boolean);
     };
 
     it('finds the repositories: every TypeORM-backed tenant repository extends OrgScopedRepository', () => {
       const source = declaredMethods();
-      const inSource = [...source].filter(([, c]) => c.extendsName === 'OrgScopedRepository').map(([name]) => name).sort();
+      const inSource = [...source]
+        .filter(([, c]) => c.extendsName === 'OrgScopedRepository')
+        .map(([name]) => name)
+        .sort();
       expect(orgScoped.map(([name]) => name).sort()).toEqual(inSource);
       expect(inSource).toEqual(
-        ['CandidateRepository', 'InterviewRepository', 'JobPostingRepository', 'MeetingParticipantRepository', 'MeetingRepository', 'RecordingRepository', 'RefreshTokenRepository', 'UserRepository'].sort(),
+        [
+          'CandidateRepository',
+          'InterviewRepository',
+          'JobPostingRepository',
+          'MeetingParticipantRepository',
+          'MeetingRepository',
+          'RecordingRepository',
+          'RefreshTokenRepository',
+          'UserRepository',
+        ].sort(),
       );
     });
 
@@ -425,7 +714,11 @@ describe('user-management tenant isolation', () => {
       const checked: string[] = [];
       for (const [name, cls] of orgScoped) {
         // Walk the prototype chain up to the base class, so inherited methods are checked too.
-        for (let proto: object = cls.prototype; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+        for (
+          let proto: object = cls.prototype;
+          proto && proto !== Object.prototype;
+          proto = Object.getPrototypeOf(proto)
+        ) {
           const owner = (proto as { constructor: { name: string } }).constructor.name;
           for (const method of Object.getOwnPropertyNames(proto)) {
             if (method === 'constructor') continue;
@@ -445,7 +738,8 @@ describe('user-management tenant isolation', () => {
         }
       }
       // The base methods are checked on every repository, plus each one's own.
-      for (const base of ['findById', 'list', 'create', 'update']) expect(checked).toContain(`JobPostingRepository.${base}`);
+      for (const base of ['findById', 'list', 'create', 'update'])
+        expect(checked).toContain(`JobPostingRepository.${base}`);
       expect(checked).toContain('RecordingRepository.upsert');
       expect(checked).toContain('MeetingParticipantRepository.meetingIdsOfUser');
       expect(checked).toContain('RefreshTokenRepository.revokeAllOfUser');
@@ -454,10 +748,15 @@ describe('user-management tenant isolation', () => {
     it('the other repositories of tenant rows (organizations, audit log) take orgId first too; only TenantDirectory starts without one', () => {
       for (const cls of [repositories.OrganizationRepository, repositories.AuditLogRepository]) {
         for (const method of Object.getOwnPropertyNames(cls.prototype).filter((m) => m !== 'constructor')) {
-          expect(paramsOf((cls.prototype as unknown as Record<string, (...args: unknown[]) => unknown>)[method])[0], `${cls.name}.${method}`).toBe('orgId');
+          expect(
+            paramsOf((cls.prototype as unknown as Record<string, (...args: unknown[]) => unknown>)[method])[0],
+            `${cls.name}.${method}`,
+          ).toBe('orgId');
         }
       }
-      const providers = repositories.USER_MANAGEMENT_REPOSITORIES.filter((r) => !(r.prototype instanceof OrgScopedRepository)).map((r) => r.name);
+      const providers = repositories.USER_MANAGEMENT_REPOSITORIES.filter(
+        (r) => !(r.prototype instanceof OrgScopedRepository),
+      ).map((r) => r.name);
       expect(providers.sort()).toEqual(['AuditLogRepository', 'OrganizationRepository', 'TenantDirectory']);
     });
 
@@ -473,44 +772,108 @@ describe('user-management tenant isolation', () => {
         const calls: Array<[string, () => Promise<unknown>]> = [
           ['JobPostingRepository.findById', () => r(repositories.JobPostingRepository).findById(bad, A.postingId)],
           ['JobPostingRepository.list', () => r(repositories.JobPostingRepository).list(bad)],
-          ['JobPostingRepository.update', () => r(repositories.JobPostingRepository).update(bad, A.postingId, { title: 'Hijacked by a missing org' })],
+          [
+            'JobPostingRepository.update',
+            () => r(repositories.JobPostingRepository).update(bad, A.postingId, { title: 'Hijacked by a missing org' }),
+          ],
           ['UserRepository.findByIds', () => r(repositories.UserRepository).findByIds(bad, [A.org.users.admin])],
           ['CandidateRepository.findByIds', () => r(repositories.CandidateRepository).findByIds(bad, [A.candidateId])],
           ['CandidateRepository.list', () => r(repositories.CandidateRepository).list(bad)],
-          ['InterviewRepository.findWithInviteHash', () => r(repositories.InterviewRepository).findWithInviteHash(bad, A.interviewId)],
+          [
+            'InterviewRepository.findWithInviteHash',
+            () => r(repositories.InterviewRepository).findWithInviteHash(bad, A.interviewId),
+          ],
           ['MeetingRepository.list', () => r(repositories.MeetingRepository).list(bad)],
-          ['MeetingParticipantRepository.listForMeeting', () => r(repositories.MeetingParticipantRepository).listForMeeting(bad, A.meetingId)],
-          ['MeetingParticipantRepository.findUserInMeeting', () => r(repositories.MeetingParticipantRepository).findUserInMeeting(bad, A.meetingId, A.org.users.recruiter)],
-          ['MeetingParticipantRepository.meetingIdsOfUser', () => r(repositories.MeetingParticipantRepository).meetingIdsOfUser(bad, A.org.users.recruiter)],
-          ['RecordingRepository.listForSubject', () => r(repositories.RecordingRepository).listForSubject(bad, 'interview', A.interviewId)],
+          [
+            'MeetingParticipantRepository.listForMeeting',
+            () => r(repositories.MeetingParticipantRepository).listForMeeting(bad, A.meetingId),
+          ],
+          [
+            'MeetingParticipantRepository.findUserInMeeting',
+            () =>
+              r(repositories.MeetingParticipantRepository).findUserInMeeting(bad, A.meetingId, A.org.users.recruiter),
+          ],
+          [
+            'MeetingParticipantRepository.meetingIdsOfUser',
+            () => r(repositories.MeetingParticipantRepository).meetingIdsOfUser(bad, A.org.users.recruiter),
+          ],
+          [
+            'RecordingRepository.listForSubject',
+            () => r(repositories.RecordingRepository).listForSubject(bad, 'interview', A.interviewId),
+          ],
           [
             'RecordingRepository.upsert',
             () =>
               r(repositories.RecordingRepository).upsert(bad, {
-                id: A.recordingId, subjectType: 'interview', subjectId: A.interviewId, objectKey: 'hijacked', status: 'failed', durationMs: null, sizeBytes: null, codecs: [], failureReason: 'x',
+                id: A.recordingId,
+                subjectType: 'interview',
+                subjectId: A.interviewId,
+                objectKey: 'hijacked',
+                status: 'failed',
+                durationMs: null,
+                sizeBytes: null,
+                codecs: [],
+                failureReason: 'x',
               }),
           ],
-          ['RefreshTokenRepository.revokeAllOfUser', () => r(repositories.RefreshTokenRepository).revokeAllOfUser(bad, A.org.users.recruiter)],
-          ['RefreshTokenRepository.create', () => r(repositories.RefreshTokenRepository).create(bad, { userId: A.org.users.recruiter, tokenHash: 'x', expiresAt: new Date(Date.now() + 60_000) })],
-          ['OrganizationRepository.update', () => r(repositories.OrganizationRepository).update(bad, { name: 'Hijacked org' })],
-          ['AuditLogRepository.listForResource', () => r(repositories.AuditLogRepository).listForResource(bad, 'recording', A.recordingId)],
-          ['AuditLogRepository.append', () => r(repositories.AuditLogRepository).append(bad, { actorType: 'service', actorId: 'x', action: 'x', resourceType: 'recording', resourceId: A.recordingId })],
+          [
+            'RefreshTokenRepository.revokeAllOfUser',
+            () => r(repositories.RefreshTokenRepository).revokeAllOfUser(bad, A.org.users.recruiter),
+          ],
+          [
+            'RefreshTokenRepository.create',
+            () =>
+              r(repositories.RefreshTokenRepository).create(bad, {
+                userId: A.org.users.recruiter,
+                tokenHash: 'x',
+                expiresAt: new Date(Date.now() + 60_000),
+              }),
+          ],
+          [
+            'OrganizationRepository.update',
+            () => r(repositories.OrganizationRepository).update(bad, { name: 'Hijacked org' }),
+          ],
+          [
+            'AuditLogRepository.listForResource',
+            () => r(repositories.AuditLogRepository).listForResource(bad, 'recording', A.recordingId),
+          ],
+          [
+            'AuditLogRepository.append',
+            () =>
+              r(repositories.AuditLogRepository).append(bad, {
+                actorType: 'service',
+                actorId: 'x',
+                action: 'x',
+                resourceType: 'recording',
+                resourceId: A.recordingId,
+              }),
+          ],
         ];
         const session = await login(app, A.org.emails.recruiter, TEST_PASSWORD);
         for (const [label, query] of calls) await refuses(label, query);
 
         // Nothing of A changed: posting title, recording, org name; A's recruiter can still refresh.
-        expect((await db(app).query('SELECT title FROM job_postings WHERE id = $1', [A.postingId]))[0].title).toBe(A.postingTitle);
-        expect((await db(app).query('SELECT object_key FROM recordings WHERE id = $1', [A.recordingId]))[0].object_key).not.toBe('hijacked');
-        expect((await db(app).query("SELECT count(*)::int AS n FROM organizations WHERE name = 'Hijacked org'"))[0].n).toBe(0);
-        expect((await call(app, { url: '/v1/auth/refresh', body: { refreshToken: session.refreshToken } })).status).toBe(200);
+        expect((await db(app).query('SELECT title FROM job_postings WHERE id = $1', [A.postingId]))[0].title).toBe(
+          A.postingTitle,
+        );
+        expect(
+          (await db(app).query('SELECT object_key FROM recordings WHERE id = $1', [A.recordingId]))[0].object_key,
+        ).not.toBe('hijacked');
+        expect(
+          (await db(app).query("SELECT count(*)::int AS n FROM organizations WHERE name = 'Hijacked org'"))[0].n,
+        ).toBe(0);
+        expect(
+          (await call(app, { url: '/v1/auth/refresh', body: { refreshToken: session.refreshToken } })).status,
+        ).toBe(200);
       });
 
       it('control: the same calls with the org succeed and stay inside it', async () => {
         const postings = await (app.get(repositories.JobPostingRepository) as any).list(A.org.orgId);
         expect(postings.map((p: { id: string }) => p.id)).toEqual([A.postingId]);
         expect(await app.get(repositories.UserRepository).findByIds(B.org.orgId, [A.org.users.admin])).toEqual([]);
-        expect(await app.get(repositories.MeetingParticipantRepository).meetingIdsOfUser(A.org.orgId, A.org.users.recruiter)).toEqual([A.meetingId]);
+        expect(
+          await app.get(repositories.MeetingParticipantRepository).meetingIdsOfUser(A.org.orgId, A.org.users.recruiter),
+        ).toEqual([A.meetingId]);
       });
     });
   });

@@ -33,7 +33,15 @@ describe('with LiveKit unreachable (R-L3)', () => {
     expect(s.telemetry.status).toBe(200);
     const auth = { authorization: `Bearer ${s.telemetry.json.token}` };
     expect((await call(app, { url: '/v1/sessions/current/heartbeat', headers: auth })).status).toBe(200);
-    expect((await call(app, { url: '/v1/sessions/current/events', headers: auth, body: { events: [{ type: 'marker', message: 'still here' }] } })).status).toBe(202);
+    expect(
+      (
+        await call(app, {
+          url: '/v1/sessions/current/events',
+          headers: auth,
+          body: { events: [{ type: 'marker', message: 'still here' }] },
+        })
+      ).status,
+    ).toBe(202);
   });
 
   it('says degraded on /readyz (200) with LiveKit down, and live on /healthz', async () => {
@@ -48,7 +56,11 @@ describe('with LiveKit unreachable (R-L3)', () => {
 
   it('answers 503 with a clear error where LiveKit is needed', async () => {
     const room = buildRoomName({ kind: 'meeting', id: randomUUID() });
-    const response = await call(app, { method: 'GET', url: `/v1/rooms/${room}/participants`, headers: { 'x-observer-secret': env.OBSERVER_SHARED_SECRET } });
+    const response = await call(app, {
+      method: 'GET',
+      url: `/v1/rooms/${room}/participants`,
+      headers: { 'x-observer-secret': env.OBSERVER_SHARED_SECRET },
+    });
     expect(response.status).toBe(503);
     expect(response.json).toMatchObject({ code: 'DEPENDENCY_UNAVAILABLE' });
     expect(response.json.message).toMatch(/LiveKit is unreachable/);
@@ -81,7 +93,10 @@ describe('malformed input never gets a 5xx', () => {
     ['unknown extra fields', { body: { surprise: 'field' } }],
     ['huge strings', { body: { ticket: huge, room: huge, identity: huge, livekitToken: huge } }],
     ['a 2 MiB body', { payload: JSON.stringify({ blob: huge }), headers: { 'content-type': 'application/json' } }],
-    ['a non-JSON content type', { payload: 'ticket=abc', headers: { 'content-type': 'application/x-www-form-urlencoded' } }],
+    [
+      'a non-JSON content type',
+      { payload: 'ticket=abc', headers: { 'content-type': 'application/x-www-form-urlencoded' } },
+    ],
   ];
   const endpoints: Array<[string, () => Record<string, string>]> = [
     ['/v1/tokens/participant', () => ({})],
@@ -121,13 +136,24 @@ describe('malformed input never gets a 5xx', () => {
     ['limit=5&extra=1', 400],
     ['limit=5', 200],
   ])('timeline query %s → %i', async (query, status) => {
-    const response = await call(app, { method: 'GET', url: `/v1/sessions/current/timeline?${query}`, headers: telemetryAuth });
+    const response = await call(app, {
+      method: 'GET',
+      url: `/v1/sessions/current/timeline?${query}`,
+      headers: telemetryAuth,
+    });
     expect(response.status).toBe(status);
   });
 
-  it.each(['lobby', 'interview_not-a-uuid', `meeting_${randomUUID()}__nobot__nobot`, 'x'.repeat(5_000)])('room participants for room %j → 400', async (room) => {
-    const response = await call(app, { method: 'GET', url: `/v1/rooms/${encodeURIComponent(room)}/participants`, headers: observerAuth() });
-    expect(response.status).toBeGreaterThanOrEqual(400);
-    expect(response.status).toBeLessThan(500);
-  });
+  it.each(['lobby', 'interview_not-a-uuid', `meeting_${randomUUID()}__nobot__nobot`, 'x'.repeat(5_000)])(
+    'room participants for room %j → 400',
+    async (room) => {
+      const response = await call(app, {
+        method: 'GET',
+        url: `/v1/rooms/${encodeURIComponent(room)}/participants`,
+        headers: observerAuth(),
+      });
+      expect(response.status).toBeGreaterThanOrEqual(400);
+      expect(response.status).toBeLessThan(500);
+    },
+  );
 });

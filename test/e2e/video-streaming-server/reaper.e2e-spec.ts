@@ -23,7 +23,12 @@ const rooms = new RoomServiceClient(liveKitApiUrl(env.LIVEKIT_URL), env.LIVEKIT_
 const REDIS_PORT = 16399 + (TEST_PROFILE.objectStorePort - 17070);
 const REDIS_URL = `redis://127.0.0.1:${REDIS_PORT}/0`;
 const GRACE_MS = 2_000;
-const livenessEnv = { REDIS_URL, HEARTBEAT_GRACE_MS: String(GRACE_MS), HEARTBEAT_INTERVAL_MS: '500', REAPER_INTERVAL_MS: '250' };
+const livenessEnv = {
+  REDIS_URL,
+  HEARTBEAT_GRACE_MS: String(GRACE_MS),
+  HEARTBEAT_INTERVAL_MS: '500',
+  REAPER_INTERVAL_MS: '250',
+};
 
 let redisDir: string;
 let redis: ManagedProcess;
@@ -33,26 +38,58 @@ function startRedis(): Promise<void> {
   redis = ManagedProcess.start({
     name: 'redis-reaper-test',
     command: which('redis-server')!,
-    args: ['--bind', '127.0.0.1', '--port', String(REDIS_PORT), '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', redisDir],
+    args: [
+      '--bind',
+      '127.0.0.1',
+      '--port',
+      String(REDIS_PORT),
+      '--save',
+      '',
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      'always',
+      '--dir',
+      redisDir,
+    ],
     logDir: join(LOG_DIR, TEST_PROFILE.name),
   });
-  return waitUntilReady(() => pingRedis(REDIS_URL), { component: 'redis (reaper test)', timeoutMs: 10_000, abortReason: () => redis.exitDescription() });
+  return waitUntilReady(() => pingRedis(REDIS_URL), {
+    component: 'redis (reaper test)',
+    timeoutMs: 10_000,
+    abortReason: () => redis.exitDescription(),
+  });
 }
 
 const counter = async (target: NestFastifyApplication, name: string) => {
-  const line = (await call(target, { method: 'GET', url: '/metrics' })).body.split('\n').find((l) => l.startsWith(name));
+  const line = (await call(target, { method: 'GET', url: '/metrics' })).body
+    .split('\n')
+    .find((l) => l.startsWith(name));
   return line ? Number(line.split(' ').at(-1)) : 0;
 };
 
 /** A candidate session as the browser makes it: ticket → LiveKit token → telemetry token. */
-async function candidateSession(target: NestFastifyApplication, room = buildRoomName({ kind: 'interview', id: randomUUID(), noBot: true })) {
+async function candidateSession(
+  target: NestFastifyApplication,
+  room = buildRoomName({ kind: 'interview', id: randomUUID(), noBot: true }),
+) {
   const identity = `cand-${randomUUID().slice(0, 8)}`;
   const ticket = await signTicket(ticketKeyFromEnv(env), { sub: identity, room });
   const livekit = await call(target, { url: '/v1/tokens/participant', body: { ticket, room, identity } });
   const telemetry = await call(target, { url: '/v1/tokens/telemetry', body: { livekitToken: livekit.json.token } });
   expect(telemetry.status).toBe(200);
-  const heartbeat = () => call(target, { url: '/v1/sessions/current/heartbeat', headers: { authorization: `Bearer ${telemetry.json.token}` } });
-  return { room, identity, livekitToken: livekit.json.token as string, telemetryToken: telemetry.json.token as string, heartbeat };
+  const heartbeat = () =>
+    call(target, {
+      url: '/v1/sessions/current/heartbeat',
+      headers: { authorization: `Bearer ${telemetry.json.token}` },
+    });
+  return {
+    room,
+    identity,
+    livekitToken: livekit.json.token as string,
+    telemetryToken: telemetry.json.token as string,
+    heartbeat,
+  };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -85,9 +122,17 @@ describe('zombie reaper (R-H2)', () => {
       }
       expect((await rooms.listParticipants(session.room)).map((p) => p.identity)).toContain(session.identity);
       // Heartbeats stop; after the grace period the reaper cleans up.
-      await eventually(async () => expect((await app.get(SessionRepository).get(session.room, session.identity))?.status).toBe('abandoned'), 10_000);
+      await eventually(
+        async () =>
+          expect((await app.get(SessionRepository).get(session.room, session.identity))?.status).toBe('abandoned'),
+        10_000,
+      );
       expect((await rooms.listParticipants(session.room)).map((p) => p.identity)).not.toContain(session.identity);
-      const timeline = await call(app, { method: 'GET', url: '/v1/sessions/current/timeline', headers: { authorization: `Bearer ${session.telemetryToken}` } });
+      const timeline = await call(app, {
+        method: 'GET',
+        url: '/v1/sessions/current/timeline',
+        headers: { authorization: `Bearer ${session.telemetryToken}` },
+      });
       expect(timeline.json.entries.filter((e: { type: string }) => e.type === 'session')).toHaveLength(1);
       expect(timeline.json.entries.at(-1).message).toMatch(/abandoned/);
       // A reaped session must rejoin rather than be silently revived.
@@ -116,7 +161,11 @@ describe('zombie reaper (R-H2)', () => {
   });
 
   it('cleans each zombie up exactly once when several reapers race', async () => {
-    const racers = [app, await startVss(env, { ...livenessEnv, REAPER_INTERVAL_MS: '60000' }), await startVss(env, { ...livenessEnv, REAPER_INTERVAL_MS: '60000' })];
+    const racers = [
+      app,
+      await startVss(env, { ...livenessEnv, REAPER_INTERVAL_MS: '60000' }),
+      await startVss(env, { ...livenessEnv, REAPER_INTERVAL_MS: '60000' }),
+    ];
     try {
       const repo = app.get(SessionRepository);
       const before = await Promise.all(racers.map((r) => counter(r, 'parley_reaper_sessions_reaped_total')));

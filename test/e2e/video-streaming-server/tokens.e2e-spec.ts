@@ -17,11 +17,13 @@ const ticketKey = ticketKeyFromEnv(env);
 const oldLiveKitKey = { id: 'APIold', secret: 'o'.repeat(40) };
 const oldTelemetryKey = { id: 'tm-old', secret: 't'.repeat(40) };
 let app: NestFastifyApplication;
-const roomService = () => new RoomServiceClient(liveKitApiUrl(env.LIVEKIT_URL), env.LIVEKIT_API_KEY, env.LIVEKIT_API_SECRET);
+const roomService = () =>
+  new RoomServiceClient(liveKitApiUrl(env.LIVEKIT_URL), env.LIVEKIT_API_KEY, env.LIVEKIT_API_SECRET);
 
 const participantToken = (body: unknown) => call(app, { url: '/v1/tokens/participant', body });
 const telemetryToken = (livekitToken: string) => call(app, { url: '/v1/tokens/telemetry', body: { livekitToken } });
-const heartbeat = (token: string) => call(app, { url: '/v1/sessions/current/heartbeat', headers: { authorization: `Bearer ${token}` } });
+const heartbeat = (token: string) =>
+  call(app, { url: '/v1/sessions/current/heartbeat', headers: { authorization: `Bearer ${token}` } });
 
 async function ticketFor(role: 'candidate' | 'interviewer' | 'recruiter' = 'candidate') {
   const sessionId = randomUUID();
@@ -48,10 +50,21 @@ describe('video-streaming-server tokens', () => {
       const response = await participantToken({ ticket, room, identity });
       expect(response.status).toBe(200);
       expect(response.json).toMatchObject({ room, identity, role: 'candidate', url: env.LIVEKIT_URL });
-      const claims = decodePayload(response.json.token) as { sub: string; iss: string; video: Record<string, unknown>; exp: number };
+      const claims = decodePayload(response.json.token) as {
+        sub: string;
+        iss: string;
+        video: Record<string, unknown>;
+        exp: number;
+      };
       expect(claims.sub).toBe(identity);
       expect(claims.iss).toBe(env.LIVEKIT_API_KEY);
-      expect(claims.video).toMatchObject({ room, roomJoin: true, canPublish: true, canSubscribe: true, canPublishData: true });
+      expect(claims.video).toMatchObject({
+        room,
+        roomJoin: true,
+        canPublish: true,
+        canSubscribe: true,
+        canPublishData: true,
+      });
       expect(claims.video.roomAdmin).toBeUndefined();
       expect(claims.video.canPublishSources).toEqual(['microphone', 'camera', 'screen_share', 'screen_share_audio']);
       expect(claims.exp - Math.floor(Date.now() / 1000)).toBeLessThanOrEqual(15 * 60);
@@ -68,8 +81,19 @@ describe('video-streaming-server tokens', () => {
     });
 
     it.each([
-      ['another room', (t: Awaited<ReturnType<typeof ticketFor>>) => ({ ...t, room: buildRoomName({ kind: 'interview', id: randomUUID() }) }), /room/],
-      ['another identity', (t: Awaited<ReturnType<typeof ticketFor>>) => ({ ...t, identity: 'someone-else' }), /identity/],
+      [
+        'another room',
+        (t: Awaited<ReturnType<typeof ticketFor>>) => ({
+          ...t,
+          room: buildRoomName({ kind: 'interview', id: randomUUID() }),
+        }),
+        /room/,
+      ],
+      [
+        'another identity',
+        (t: Awaited<ReturnType<typeof ticketFor>>) => ({ ...t, identity: 'someone-else' }),
+        /identity/,
+      ],
     ])('refuses %s with 403 and a reason', async (_label, tamper, reason) => {
       const response = await participantToken(tamper(await ticketFor()));
       expect(response.status).toBe(403);
@@ -81,12 +105,36 @@ describe('video-streaming-server tokens', () => {
   describe('negative ticket matrix → 401', () => {
     const now = () => Math.floor(Date.now() / 1000);
     const cases: Array<[string, () => Promise<{ ticket: string; room: string; identity: string }>]> = [
-      ['expired', async () => ({ ...(await ticketFor()), ticket: await signTicket(ticketKey, { sub: 'c', room: 'x', iat: now() - 1200, exp: now() - 600 }) })],
-      ['not yet valid', async () => ({ ...(await ticketFor()), ticket: await signTicket(ticketKey, { nbf: now() + 600 }) })],
-      ['signed with the wrong key', async () => ({ ...(await ticketFor()), ticket: await signTicket(foreignKey(ticketKey.kid), {}) })],
-      ['alg none', async () => ({ ...(await ticketFor()), ticket: unsignedJwt({ sub: 'c', aud: SESSION_TICKET_AUDIENCE, exp: now() + 600, iat: now() }, ticketKey.kid) })],
-      ['wrong audience', async () => ({ ...(await ticketFor()), ticket: await signTicket(ticketKey, { aud: TELEMETRY_AUDIENCE }) })],
-      ['lifetime over 15 minutes', async () => ({ ...(await ticketFor()), ticket: await signTicket(ticketKey, { exp: now() + 3600 }) })],
+      [
+        'expired',
+        async () => ({
+          ...(await ticketFor()),
+          ticket: await signTicket(ticketKey, { sub: 'c', room: 'x', iat: now() - 1200, exp: now() - 600 }),
+        }),
+      ],
+      [
+        'not yet valid',
+        async () => ({ ...(await ticketFor()), ticket: await signTicket(ticketKey, { nbf: now() + 600 }) }),
+      ],
+      [
+        'signed with the wrong key',
+        async () => ({ ...(await ticketFor()), ticket: await signTicket(foreignKey(ticketKey.kid), {}) }),
+      ],
+      [
+        'alg none',
+        async () => ({
+          ...(await ticketFor()),
+          ticket: unsignedJwt({ sub: 'c', aud: SESSION_TICKET_AUDIENCE, exp: now() + 600, iat: now() }, ticketKey.kid),
+        }),
+      ],
+      [
+        'wrong audience',
+        async () => ({ ...(await ticketFor()), ticket: await signTicket(ticketKey, { aud: TELEMETRY_AUDIENCE }) }),
+      ],
+      [
+        'lifetime over 15 minutes',
+        async () => ({ ...(await ticketFor()), ticket: await signTicket(ticketKey, { exp: now() + 3600 }) }),
+      ],
       [
         'a telemetry JWT in its place',
         async () => {
@@ -120,8 +168,17 @@ describe('video-streaming-server tokens', () => {
       const response = await telemetryToken(lk.json.token);
       expect(response.status).toBe(200);
       const claims = decodePayload(response.json.token);
-      expect(claims).toMatchObject({ sub: t.identity, room: t.room, aud: TELEMETRY_AUDIENCE, iss: TELEMETRY_ISSUER, role: 'candidate' });
-      expect(JSON.parse(Buffer.from(response.json.token.split('.')[0], 'base64url').toString())).toMatchObject({ alg: 'HS256', kid: env.TELEMETRY_SIGNING_KEYS.split(':')[0] });
+      expect(claims).toMatchObject({
+        sub: t.identity,
+        room: t.room,
+        aud: TELEMETRY_AUDIENCE,
+        iss: TELEMETRY_ISSUER,
+        role: 'candidate',
+      });
+      expect(JSON.parse(Buffer.from(response.json.token.split('.')[0], 'base64url').toString())).toMatchObject({
+        alg: 'HS256',
+        kid: env.TELEMETRY_SIGNING_KEYS.split(':')[0],
+      });
       expect((await heartbeat(response.json.token)).status).toBe(200);
     });
 
@@ -156,17 +213,50 @@ describe('video-streaming-server tokens', () => {
 
     describe('negative LiveKit-token matrix for the exchange → 401', () => {
       const now = () => Math.floor(Date.now() / 1000);
-      const lkToken = async (key: { id: string; secret: string }, ttl: number | string, room = buildRoomName({ kind: 'interview', id: randomUUID() })) => {
+      const lkToken = async (
+        key: { id: string; secret: string },
+        ttl: number | string,
+        room = buildRoomName({ kind: 'interview', id: randomUUID() }),
+      ) => {
         const token = new AccessToken(key.id, key.secret, { identity: 'p1', ttl });
         token.addGrant({ roomJoin: true, room });
         return token.toJwt();
       };
       it.each<[string, () => Promise<string>]>([
-        ['expired', async () => new SignJWT({ video: { roomJoin: true, room: buildRoomName({ kind: 'interview', id: randomUUID() }) } }).setProtectedHeader({ alg: 'HS256' }).setIssuer(env.LIVEKIT_API_KEY).setSubject('p1').setIssuedAt(now() - 600).setExpirationTime(now() - 300).sign(new TextEncoder().encode(env.LIVEKIT_API_SECRET))],
-        ['not yet valid', async () => new SignJWT({ video: { roomJoin: true, room: buildRoomName({ kind: 'interview', id: randomUUID() }) } }).setProtectedHeader({ alg: 'HS256' }).setIssuer(env.LIVEKIT_API_KEY).setSubject('p1').setNotBefore(now() + 600).setExpirationTime(now() + 900).sign(new TextEncoder().encode(env.LIVEKIT_API_SECRET))],
+        [
+          'expired',
+          async () =>
+            new SignJWT({ video: { roomJoin: true, room: buildRoomName({ kind: 'interview', id: randomUUID() }) } })
+              .setProtectedHeader({ alg: 'HS256' })
+              .setIssuer(env.LIVEKIT_API_KEY)
+              .setSubject('p1')
+              .setIssuedAt(now() - 600)
+              .setExpirationTime(now() - 300)
+              .sign(new TextEncoder().encode(env.LIVEKIT_API_SECRET)),
+        ],
+        [
+          'not yet valid',
+          async () =>
+            new SignJWT({ video: { roomJoin: true, room: buildRoomName({ kind: 'interview', id: randomUUID() }) } })
+              .setProtectedHeader({ alg: 'HS256' })
+              .setIssuer(env.LIVEKIT_API_KEY)
+              .setSubject('p1')
+              .setNotBefore(now() + 600)
+              .setExpirationTime(now() + 900)
+              .sign(new TextEncoder().encode(env.LIVEKIT_API_SECRET)),
+        ],
         ['signed with the wrong secret', () => lkToken({ id: env.LIVEKIT_API_KEY, secret: 'w'.repeat(40) }, 300)],
         ['signed with an unknown key', () => lkToken({ id: 'APIunknown', secret: 'u'.repeat(40) }, 300)],
-        ['alg none', async () => unsignedJwt({ iss: env.LIVEKIT_API_KEY, sub: 'p1', exp: now() + 300, video: { roomJoin: true, room: buildRoomName({ kind: 'interview', id: randomUUID() }) } })],
+        [
+          'alg none',
+          async () =>
+            unsignedJwt({
+              iss: env.LIVEKIT_API_KEY,
+              sub: 'p1',
+              exp: now() + 300,
+              video: { roomJoin: true, room: buildRoomName({ kind: 'interview', id: randomUUID() }) },
+            }),
+        ],
         ['a session ticket in its place', () => signTicket(ticketKey, {})],
       ])('%s', async (_label, make) => {
         const response = await telemetryToken(await make());
@@ -175,16 +265,23 @@ describe('video-streaming-server tokens', () => {
       });
 
       it('a token for a room outside the convention → 403', async () => {
-        const response = await telemetryToken(await lkToken({ id: env.LIVEKIT_API_KEY, secret: env.LIVEKIT_API_SECRET }, 300, 'lobby'));
+        const response = await telemetryToken(
+          await lkToken({ id: env.LIVEKIT_API_KEY, secret: env.LIVEKIT_API_SECRET }, 300, 'lobby'),
+        );
         expect(response.status).toBe(403);
       });
     });
 
     describe('negative telemetry-JWT matrix for heartbeats → 401', () => {
       const now = () => Math.floor(Date.now() / 1000);
-      const [kid, secret] = [env.TELEMETRY_SIGNING_KEYS.split(':')[0], env.TELEMETRY_SIGNING_KEYS.split(':').slice(1).join(':')];
+      const [kid, secret] = [
+        env.TELEMETRY_SIGNING_KEYS.split(':')[0],
+        env.TELEMETRY_SIGNING_KEYS.split(':').slice(1).join(':'),
+      ];
       const room = buildRoomName({ kind: 'interview', id: randomUUID() });
-      const base = (overrides: { aud?: string; iat?: number; exp?: number; nbf?: number; kid?: string; secret?: string } = {}) => {
+      const base = (
+        overrides: { aud?: string; iat?: number; exp?: number; nbf?: number; kid?: string; secret?: string } = {},
+      ) => {
         const jwt = new SignJWT({ room })
           .setProtectedHeader({ alg: 'HS256', kid: overrides.kid ?? kid })
           .setSubject('p1')
@@ -200,7 +297,14 @@ describe('video-streaming-server tokens', () => {
         ['not yet valid', () => base({ nbf: now() + 600 })],
         ['signed with the wrong key', () => base({ secret: 'x'.repeat(40) })],
         ['with an unknown kid', () => base({ kid: 'nope' })],
-        ['alg none', async () => unsignedJwt({ sub: 'p1', room, aud: TELEMETRY_AUDIENCE, iss: TELEMETRY_ISSUER, iat: now(), exp: now() + 300 }, kid)],
+        [
+          'alg none',
+          async () =>
+            unsignedJwt(
+              { sub: 'p1', room, aud: TELEMETRY_AUDIENCE, iss: TELEMETRY_ISSUER, iat: now(), exp: now() + 300 },
+              kid,
+            ),
+        ],
         ['wrong audience', () => base({ aud: SESSION_TICKET_AUDIENCE })],
         ['a session ticket in its place', () => signTicket(ticketKey, {})],
         ['a LiveKit token in its place', async () => (await participantToken(await ticketFor())).json.token],
@@ -218,7 +322,11 @@ describe('video-streaming-server tokens', () => {
 
   describe('observer token (R-T2)', () => {
     const observer = (body: unknown, secret?: string) =>
-      call(app, { url: '/v1/tokens/observer', body, headers: secret === undefined ? {} : { 'x-observer-secret': secret } });
+      call(app, {
+        url: '/v1/tokens/observer',
+        body,
+        headers: secret === undefined ? {} : { 'x-observer-secret': secret },
+      });
 
     it.each([
       ['no secret', undefined],
@@ -234,7 +342,10 @@ describe('video-streaming-server tokens', () => {
       const candidate = new Room();
       const watcher = new Room();
       try {
-        await candidate.connect(env.LIVEKIT_URL, (await participantToken({ ticket, room, identity })).json.token, { autoSubscribe: true, dynacast: false });
+        await candidate.connect(env.LIVEKIT_URL, (await participantToken({ ticket, room, identity })).json.token, {
+          autoSubscribe: true,
+          dynacast: false,
+        });
         const source = new AudioSource(48_000, 1);
         const options = new TrackPublishOptions();
         options.source = TrackSource.SOURCE_MICROPHONE;
@@ -242,11 +353,20 @@ describe('video-streaming-server tokens', () => {
 
         const response = await observer({ room, identity: 'ops-watch' }, env.OBSERVER_SHARED_SECRET);
         expect(response.status).toBe(200);
-        expect(decodePayload(response.json.token).video).toMatchObject({ room, canPublish: false, canPublishData: false, hidden: true, canSubscribe: true });
+        expect(decodePayload(response.json.token).video).toMatchObject({
+          room,
+          canPublish: false,
+          canPublishData: false,
+          hidden: true,
+          canSubscribe: true,
+        });
         await watcher.connect(env.LIVEKIT_URL, response.json.token, { autoSubscribe: true, dynacast: false });
 
         // The observer sees the candidate and its track…
-        await eventually(() => expect(watcher.remoteParticipants.get(identity)?.trackPublications.size).toBe(1), 10_000);
+        await eventually(
+          () => expect(watcher.remoteParticipants.get(identity)?.trackPublications.size).toBe(1),
+          10_000,
+        );
         // …but the candidate never sees the observer.
         await new Promise((r) => setTimeout(r, 1_000));
         expect([...candidate.remoteParticipants.keys()]).not.toContain('ops-watch');
@@ -257,15 +377,22 @@ describe('video-streaming-server tokens', () => {
         const publishOptions = new TrackPublishOptions();
         publishOptions.source = TrackSource.SOURCE_MICROPHONE;
         const attempt = await Promise.race([
-          watcher.localParticipant!.publishTrack(LocalAudioTrack.createAudioTrack('sneaky', observerSource), publishOptions).then(
-            () => 'published',
-            () => 'refused',
-          ),
+          watcher
+            .localParticipant!.publishTrack(LocalAudioTrack.createAudioTrack('sneaky', observerSource), publishOptions)
+            .then(
+              () => 'published',
+              () => 'refused',
+            ),
           new Promise<string>((resolve) => setTimeout(() => resolve('not accepted'), 3_000)),
         ]);
         expect(attempt).not.toBe('published');
         const seenBySfu = await roomService().getParticipant(room, 'ops-watch');
-        expect(seenBySfu.permission).toMatchObject({ canPublish: false, canPublishData: false, canSubscribe: true, hidden: true });
+        expect(seenBySfu.permission).toMatchObject({
+          canPublish: false,
+          canPublishData: false,
+          canSubscribe: true,
+          hidden: true,
+        });
         expect(seenBySfu.tracks).toHaveLength(0);
         expect((await roomService().getParticipant(room, identity)).tracks).toHaveLength(1);
         expect(candidate.remoteParticipants.get('ops-watch')).toBeUndefined();

@@ -21,7 +21,11 @@ let app: NestFastifyApplication;
 let sessions: SessionRepository;
 
 const post = (payload: string, authorization?: string, contentType = 'application/webhook+json') =>
-  call(app, { url: '/v1/livekit/webhook', payload, headers: { 'content-type': contentType, ...(authorization ? { authorization } : {}) } });
+  call(app, {
+    url: '/v1/livekit/webhook',
+    payload,
+    headers: { 'content-type': contentType, ...(authorization ? { authorization } : {}) },
+  });
 
 async function counter(name: string, labels = ''): Promise<number> {
   const body = (await call(app, { method: 'GET', url: '/metrics' })).body;
@@ -53,7 +57,9 @@ describe('LiveKit webhooks (R-L2)', () => {
     const joinedBefore = await counter('parley_livekit_webhook_events_total', 'event="participant_joined"');
     const participant = await joinAsCandidate(room, 'cand-webhook');
     await eventually(async () => expect((await sessions.get(room, 'cand-webhook'))?.livekit).toBe('joined'), 15_000);
-    expect(await counter('parley_livekit_webhook_events_total', 'event="participant_joined"')).toBeGreaterThan(joinedBefore);
+    expect(await counter('parley_livekit_webhook_events_total', 'event="participant_joined"')).toBeGreaterThan(
+      joinedBefore,
+    );
     expect(await counter('parley_livekit_webhook_events_total', 'event="room_started"')).toBeGreaterThan(0);
 
     await participant.disconnect();
@@ -106,7 +112,10 @@ describe('LiveKit webhooks (R-L2)', () => {
 
     it('a stale signature (expired token)', async () => {
       const body = webhookBody('room_finished', `EV_${randomUUID()}`, room);
-      const response = await post(body, await signWebhook(body, env.LIVEKIT_API_KEY, env.LIVEKIT_API_SECRET, { expiresInSeconds: -60 }));
+      const response = await post(
+        body,
+        await signWebhook(body, env.LIVEKIT_API_KEY, env.LIVEKIT_API_SECRET, { expiresInSeconds: -60 }),
+      );
       expect(response.status).toBe(401);
       expect(response.json.message).toMatch(/expired/);
     });
@@ -155,7 +164,10 @@ describe('reconciliation with RoomService', () => {
 describe('shutdown', () => {
   it('closes every Redis connection it opened, so the process can exit', async () => {
     const admin = new Redis(env.REDIS_URL);
-    const ours = async () => String(await admin.client('LIST')).split('\n').filter((l: string) => /name=video-streaming-server/.test(l)).length;
+    const ours = async () =>
+      String(await admin.client('LIST'))
+        .split('\n')
+        .filter((l: string) => /name=video-streaming-server/.test(l)).length;
     try {
       const before = await ours();
       const extra = await startVss(env);

@@ -1,5 +1,11 @@
 import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
-import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import {
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+} from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { createZodDto } from 'nestjs-zod';
 import { LoginRequest, RefreshRequest, StaffSessionResponse } from './auth.schemas';
@@ -17,7 +23,10 @@ export class AuthController {
 
   @Post('login')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Staff sign-in: a 15-minute access token and a rotating refresh token. Rate-limited per account and address.' })
+  @ApiOperation({
+    summary:
+      'Staff sign-in: a 15-minute access token and a rotating refresh token. Rate-limited per account and address.',
+  })
   @ApiOkResponse({ type: StaffSessionResponseDto })
   @ApiTooManyRequestsResponse({ description: 'too many attempts; Retry-After says when to try again' })
   login(@Body() body: LoginRequestDto, @Req() request: FastifyRequest): Promise<StaffSession> {
@@ -26,7 +35,10 @@ export class AuthController {
 
   @Post('refresh')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Trade a refresh token for a new session; the old refresh token stops working. Reusing one signs the account out everywhere.' })
+  @ApiOperation({
+    summary:
+      'Trade a refresh token for a new session; the old refresh token stops working. Reusing one signs the account out everywhere.',
+  })
   @ApiOkResponse({ type: StaffSessionResponseDto })
   refresh(@Body() body: RefreshRequestDto): Promise<StaffSession> {
     return this.auth.refresh(body.refreshToken);

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 
-export const Email = z.email('must be an email address').max(320).transform((e) => e.trim().toLowerCase());
+export const Email = z
+  .email('must be an email address')
+  .max(320)
+  .transform((e) => e.trim().toLowerCase());
 export const Password = z.string().min(12, 'must be at least 12 characters').max(256);
 
 export const LoginRequest = z.object({ email: Email, password: z.string().min(1).max(256) });

@@ -34,7 +34,11 @@ export class LoginRateLimiter {
     const [accountCount, accountTtl, ipCount, ipTtl] = [value(0), value(2), value(3), value(5)];
     if (accountCount > max || ipCount > max * IP_FACTOR) {
       const retryAfterSeconds = Math.max(1, accountCount > max ? accountTtl : ipTtl);
-      throw new DomainError(DomainErrorCode.RateLimited, `too many sign-in attempts; try again in ${retryAfterSeconds} s`, { retryAfterSeconds });
+      throw new DomainError(
+        DomainErrorCode.RateLimited,
+        `too many sign-in attempts; try again in ${retryAfterSeconds} s`,
+        { retryAfterSeconds },
+      );
     }
   }
 

@@ -1,4 +1,11 @@
-import { applyDecorators, Inject, Injectable, UseGuards, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import {
+  applyDecorators,
+  Inject,
+  Injectable,
+  UseGuards,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { DomainError, DomainErrorCode } from '@app/errors';
 import { ServiceTokenRejected, verifyServiceToken, type ServiceCaller } from '@app/service-auth';
@@ -23,11 +30,16 @@ export class ServiceAuthGuard implements CanActivate {
       request.serviceCaller = (await verifyServiceToken(token, this.config.internalApiKeys)).caller;
       return true;
     } catch (err) {
-      if (err instanceof ServiceTokenRejected) throw new DomainError(DomainErrorCode.Unauthenticated, `service token refused: ${err.message}`);
+      if (err instanceof ServiceTokenRejected)
+        throw new DomainError(DomainErrorCode.Unauthenticated, `service token refused: ${err.message}`);
       throw err;
     }
   }
 }
 
 export const ServiceOnly = () =>
-  applyDecorators(UseGuards(ServiceAuthGuard), ApiBearerAuth('service'), ApiUnauthorizedResponse({ description: 'missing or invalid service token' }));
+  applyDecorators(
+    UseGuards(ServiceAuthGuard),
+    ApiBearerAuth('service'),
+    ApiUnauthorizedResponse({ description: 'missing or invalid service token' }),
+  );

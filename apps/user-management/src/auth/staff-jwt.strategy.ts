@@ -26,7 +26,8 @@ export class StaffJwtStrategy extends PassportStrategy(Strategy, STAFF_JWT_STRAT
           return done(new DomainError(DomainErrorCode.Unauthenticated, 'access token is not a JWT'));
         }
         const key = config.staffAuth.keys.find((k) => k.id === kid);
-        if (!key) return done(new DomainError(DomainErrorCode.Unauthenticated, 'access token was signed with an unknown key'));
+        if (!key)
+          return done(new DomainError(DomainErrorCode.Unauthenticated, 'access token was signed with an unknown key'));
         done(null, key.secret);
       },
     });

@@ -41,7 +41,8 @@ export class StaffTokensService {
 
   async refresh(presented: string): Promise<StaffSession> {
     const match = REFRESH_TOKEN_FORMAT.exec(presented);
-    const rejected = () => new DomainError(DomainErrorCode.Unauthenticated, 'refresh token is invalid, expired or revoked; sign in again');
+    const rejected = () =>
+      new DomainError(DomainErrorCode.Unauthenticated, 'refresh token is invalid, expired or revoked; sign in again');
     if (!match) throw rejected();
     const [, id, secret] = match;
     const orgId = await this.directory.orgOfRefreshToken(id);
@@ -49,7 +50,10 @@ export class StaffTokensService {
     if (!stored || !timingSafeEqual(sha256(secret), Buffer.from(stored.tokenHash, 'hex'))) throw rejected();
     if (stored.revokedAt) {
       await this.refreshTokens.revokeAllOfUser(stored.orgId, stored.userId);
-      throw new DomainError(DomainErrorCode.Unauthenticated, 'refresh token was already used; every session of this account was signed out');
+      throw new DomainError(
+        DomainErrorCode.Unauthenticated,
+        'refresh token was already used; every session of this account was signed out',
+      );
     }
     if (stored.expiresAt.getTime() <= Date.now()) throw rejected();
     const user = await this.users.findById(stored.orgId, stored.userId);

@@ -1,6 +1,13 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ConventionalRoom, InterviewPlan, InterviewResults, InterviewStatusUpdate, RecordingReport, RoomContext } from '@app/contracts';
+import {
+  ConventionalRoom,
+  InterviewPlan,
+  InterviewResults,
+  InterviewStatusUpdate,
+  RecordingReport,
+  RoomContext,
+} from '@app/contracts';
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
 import { ServiceOnly } from '../auth/service-auth.guard';
@@ -14,7 +21,12 @@ class InterviewStatusUpdateDto extends createZodDto(InterviewStatusUpdate) {}
 class RecordingReportDto extends createZodDto(RecordingReport) {}
 class IdParamDto extends createZodDto(IdParam) {}
 class RoomParamDto extends createZodDto(z.object({ room: ConventionalRoom })) {}
-const InterviewStatusView = z.object({ interviewId: z.uuid(), status: z.string(), startedAt: z.iso.datetime().nullable(), endedAt: z.iso.datetime().nullable() });
+const InterviewStatusView = z.object({
+  interviewId: z.uuid(),
+  status: z.string(),
+  startedAt: z.iso.datetime().nullable(),
+  endedAt: z.iso.datetime().nullable(),
+});
 class InterviewStatusViewDto extends createZodDto(InterviewStatusView) {}
 
 // Service-to-service only (the media plane and the agent): staff tokens and tickets get 401 here.
@@ -32,7 +44,10 @@ export class InternalController {
   }
 
   @Get('interviews/:id/plan')
-  @ApiOperation({ summary: 'What the AI interviewer needs: job posting, competencies with rubrics, questions, time budget, candidate name.' })
+  @ApiOperation({
+    summary:
+      'What the AI interviewer needs: job posting, competencies with rubrics, questions, time budget, candidate name.',
+  })
   @ApiOkResponse({ type: InterviewPlanDto })
   plan(@Param() params: IdParamDto) {
     return this.internal.interviewPlan(params.id);
@@ -54,7 +69,10 @@ export class InternalController {
   }
 
   @Put('recordings/:id')
-  @ApiOperation({ summary: 'Recording metadata from the media plane (R-R6), idempotent by recording id; updates the meeting’s recording status.' })
+  @ApiOperation({
+    summary:
+      'Recording metadata from the media plane (R-R6), idempotent by recording id; updates the meeting’s recording status.',
+  })
   report(@Param() params: IdParamDto, @Body() body: RecordingReportDto) {
     return this.internal.reportRecording(params.id, body);
   }

@@ -15,7 +15,13 @@ import {
 
 const OPEN_INTERVIEW = new Set<InterviewEntity['status']>(['scheduled', 'in_progress']);
 // A meeting's recording only moves forward; a late retry of an earlier phase changes nothing.
-const MEETING_RECORDING_ORDER: Record<MeetingRecordingStatus, number> = { none: 0, recording: 1, processing: 2, failed: 3, ready: 4 };
+const MEETING_RECORDING_ORDER: Record<MeetingRecordingStatus, number> = {
+  none: 0,
+  recording: 1,
+  processing: 2,
+  failed: 3,
+  ready: 4,
+};
 
 /** What the media plane and the agent read and report. Tenancy always comes from our own rows. */
 @Injectable()
@@ -169,7 +175,8 @@ export class InternalService {
             {
               recordingStatus: report.phase,
               recordingId,
-              recordingStartedAt: meeting.recordingStartedAt ?? (report.startedAt ? new Date(report.startedAt) : new Date()),
+              recordingStartedAt:
+                meeting.recordingStartedAt ?? (report.startedAt ? new Date(report.startedAt) : new Date()),
               recordingEndedAt: report.endedAt ? new Date(report.endedAt) : meeting.recordingEndedAt,
             },
             manager,

@@ -4,11 +4,22 @@ import { CONSENT_CHOICES } from '../persistence/entities';
 export const CreateInterviewRequest = z.strictObject({
   jobPostingId: z.uuid(),
   candidateId: z.uuid(),
-  inviteValidHours: z.number().int().min(1).max(90 * 24).optional().describe('defaults to INVITE_TTL_HOURS'),
+  inviteValidHours: z
+    .number()
+    .int()
+    .min(1)
+    .max(90 * 24)
+    .optional()
+    .describe('defaults to INVITE_TTL_HOURS'),
 });
 
 export const ReissueInviteRequest = z.strictObject({
-  inviteValidHours: z.number().int().min(1).max(90 * 24).optional(),
+  inviteValidHours: z
+    .number()
+    .int()
+    .min(1)
+    .max(90 * 24)
+    .optional(),
 });
 
 // `<interviewId>.<43 base64url characters>`; it travels in bodies, never in URLs that get logged.

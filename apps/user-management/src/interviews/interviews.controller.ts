@@ -25,7 +25,11 @@ class InterviewDetailViewDto extends createZodDto(InterviewDetailView) {}
 class IssuedInviteDto extends createZodDto(IssuedInvite) {}
 class IdParamDto extends createZodDto(IdParam) {}
 class InterviewListQueryDto extends createZodDto(
-  Pagination.extend({ status: z.enum(INTERVIEW_STATUSES).optional(), candidateId: z.uuid().optional(), jobPostingId: z.uuid().optional() }),
+  Pagination.extend({
+    status: z.enum(INTERVIEW_STATUSES).optional(),
+    candidateId: z.uuid().optional(),
+    jobPostingId: z.uuid().optional(),
+  }),
 ) {}
 
 @ApiTags('interviews')
@@ -35,7 +39,9 @@ export class InterviewsController {
 
   @Post()
   @StaffOnly(...RECRUITING)
-  @ApiOperation({ summary: 'Schedule an AI interview; returns the candidate’s invite link once (only its hash is kept).' })
+  @ApiOperation({
+    summary: 'Schedule an AI interview; returns the candidate’s invite link once (only its hash is kept).',
+  })
   @ApiCreatedResponse({ type: CreatedInterviewResponseDto })
   async create(@CurrentStaff() actor: StaffPrincipal, @Body() body: CreateInterviewRequestDto) {
     const { interview, invite } = await this.interviews.create(actor, body);

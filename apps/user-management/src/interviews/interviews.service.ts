@@ -6,7 +6,12 @@ import { DataSource, type FindOptionsWhere } from 'typeorm';
 import type { StaffPrincipal } from '../auth/staff-principal';
 import { UM_CONFIG, type UserManagementConfig } from '../config';
 import type { InterviewEntity } from '../persistence/entities';
-import { AuditLogRepository, CandidateRepository, InterviewRepository, JobPostingRepository } from '../persistence/repositories';
+import {
+  AuditLogRepository,
+  CandidateRepository,
+  InterviewRepository,
+  JobPostingRepository,
+} from '../persistence/repositories';
 import { newInviteSecret } from '../common/invite-codes';
 
 export interface IssuedInvite {
@@ -50,7 +55,17 @@ export class InterviewsService {
         },
         manager,
       );
-      await this.audit.append(actor.orgId, { actorType: 'user', actorId: actor.userId, action: 'interview.created', resourceType: 'interview', resourceId: id }, manager);
+      await this.audit.append(
+        actor.orgId,
+        {
+          actorType: 'user',
+          actorId: actor.userId,
+          action: 'interview.created',
+          resourceType: 'interview',
+          resourceId: id,
+        },
+        manager,
+      );
       return created;
     });
     return { interview: await this.get(actor, interview.id), invite: this.inviteLink(id, invite.secret, expiresAt) };
@@ -60,7 +75,10 @@ export class InterviewsService {
   async reissueInvite(actor: StaffPrincipal, interviewId: string, inviteValidHours?: number): Promise<IssuedInvite> {
     const interview = await this.get(actor, interviewId);
     if (interview.status !== 'scheduled' && interview.status !== 'in_progress' && interview.status !== 'expired') {
-      throw new DomainError(DomainErrorCode.Conflict, `the interview is ${interview.status}; a new invite would not let anyone in`);
+      throw new DomainError(
+        DomainErrorCode.Conflict,
+        `the interview is ${interview.status}; a new invite would not let anyone in`,
+      );
     }
     const invite = newInviteSecret();
     const expiresAt = this.inviteExpiry(inviteValidHours);
@@ -68,15 +86,38 @@ export class InterviewsService {
       await this.interviews.update(
         actor.orgId,
         interviewId,
-        { inviteSecretHash: invite.hash, inviteExpiresAt: expiresAt, status: interview.status === 'expired' ? 'scheduled' : interview.status },
+        {
+          inviteSecretHash: invite.hash,
+          inviteExpiresAt: expiresAt,
+          status: interview.status === 'expired' ? 'scheduled' : interview.status,
+        },
         manager,
       );
-      await this.audit.append(actor.orgId, { actorType: 'user', actorId: actor.userId, action: 'interview.invite_reissued', resourceType: 'interview', resourceId: interviewId }, manager);
+      await this.audit.append(
+        actor.orgId,
+        {
+          actorType: 'user',
+          actorId: actor.userId,
+          action: 'interview.invite_reissued',
+          resourceType: 'interview',
+          resourceId: interviewId,
+        },
+        manager,
+      );
     });
     return this.inviteLink(interviewId, invite.secret, expiresAt);
   }
 
-  list(actor: StaffPrincipal, filter: { status?: InterviewEntity['status']; candidateId?: string; jobPostingId?: string; limit: number; offset: number }) {
+  list(
+    actor: StaffPrincipal,
+    filter: {
+      status?: InterviewEntity['status'];
+      candidateId?: string;
+      jobPostingId?: string;
+      limit: number;
+      offset: number;
+    },
+  ) {
     const where: FindOptionsWhere<InterviewEntity> = {};
     if (filter.status) where.status = filter.status;
     if (filter.candidateId) where.candidateId = filter.candidateId;

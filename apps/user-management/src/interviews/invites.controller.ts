@@ -1,5 +1,12 @@
 import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
-import { ApiConflictResponse, ApiGoneResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiConflictResponse,
+  ApiGoneResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
@@ -11,7 +18,12 @@ class ConsentRequestDto extends createZodDto(ConsentRequest) {}
 class InviteDetailsResponseDto extends createZodDto(InviteDetailsResponse) {}
 class RedeemedInviteResponseDto extends createZodDto(RedeemedInviteResponse) {}
 class ConsentResponseDto extends createZodDto(
-  z.object({ interviewId: z.uuid(), consent: z.enum(['given', 'declined']), consentAt: z.iso.datetime(), recordingPolicy: z.string() }),
+  z.object({
+    interviewId: z.uuid(),
+    consent: z.enum(['given', 'declined']),
+    consentAt: z.iso.datetime(),
+    recordingPolicy: z.string(),
+  }),
 ) {}
 
 const contextOf = (request: FastifyRequest): CandidateContext => ({
@@ -28,7 +40,9 @@ export class InvitesController {
 
   @Post('inspect')
   @HttpCode(200)
-  @ApiOperation({ summary: 'What the invite is for: organization, job, time budget, recording policy, consent so far.' })
+  @ApiOperation({
+    summary: 'What the invite is for: organization, job, time budget, recording policy, consent so far.',
+  })
   @ApiOkResponse({ type: InviteDetailsResponseDto })
   inspect(@Body() body: InviteRequestDto) {
     return this.invites.inspect(body.invite);
@@ -46,7 +60,9 @@ export class InvitesController {
 
   @Post('redeem')
   @HttpCode(200)
-  @ApiOperation({ summary: 'A session ticket for the interview room (R-T1); again for reconnects while the interview is open.' })
+  @ApiOperation({
+    summary: 'A session ticket for the interview room (R-T1); again for reconnects while the interview is open.',
+  })
   @ApiOkResponse({ type: RedeemedInviteResponseDto })
   @ApiConflictResponse({ description: 'recording is mandatory and consent was not given' })
   @ApiGoneResponse({ description: 'the interview is completed, abandoned or the invite expired' })

@@ -55,7 +55,10 @@ export class InvitesService {
   async recordConsent(code: string, choice: ConsentChoice, context: CandidateContext) {
     const { interview, posting } = await this.resolve(code);
     if (posting.recordingPolicy === 'off') {
-      throw new DomainError(DomainErrorCode.Conflict, 'this interview is never recorded, so there is no consent to give or decline');
+      throw new DomainError(
+        DomainErrorCode.Conflict,
+        'this interview is never recorded, so there is no consent to give or decline',
+      );
     }
     const consentAt = new Date();
     await this.dataSource.transaction(async (manager) => {
@@ -75,7 +78,12 @@ export class InvitesService {
         manager,
       );
     });
-    return { interviewId: interview.id, consent: choice, consentAt: consentAt.toISOString(), recordingPolicy: posting.recordingPolicy };
+    return {
+      interviewId: interview.id,
+      consent: choice,
+      consentAt: consentAt.toISOString(),
+      recordingPolicy: posting.recordingPolicy,
+    };
   }
 
   /** A session ticket for the interview room; works again for reconnects while the interview is open. */
@@ -91,7 +99,13 @@ export class InvitesService {
       );
     }
     const identity = `candidate-${interview.candidateId}`;
-    const signed = await this.tickets.sign({ identity, room: interview.roomName, role: 'candidate', orgId: interview.orgId, sessionId: interview.id });
+    const signed = await this.tickets.sign({
+      identity,
+      room: interview.roomName,
+      role: 'candidate',
+      orgId: interview.orgId,
+      sessionId: interview.id,
+    });
     await this.audit.append(interview.orgId, {
       actorType: 'candidate',
       actorId: interview.candidateId,
@@ -113,23 +127,45 @@ export class InvitesService {
   }
 
   // An unknown interview and a wrong secret get the same 404: the answer reveals nothing.
-  private async resolve(code: string, options: { allowClosed?: boolean } = {}): Promise<{ interview: InterviewEntity; posting: JobPostingEntity }> {
+  private async resolve(
+    code: string,
+    options: { allowClosed?: boolean } = {},
+  ): Promise<{ interview: InterviewEntity; posting: JobPostingEntity }> {
     const { id: interviewId, secret } = splitInviteCode(code);
     const orgId = await this.directory.orgOfInterview(interviewId);
     const interview = orgId ? await this.interviews.findWithInviteHash(orgId, interviewId) : null;
     if (!interview || !inviteSecretMatches(secret, interview.inviteSecretHash)) {
-      throw new DomainError(DomainErrorCode.NotFound, 'invite not found; check the link, or ask the recruiter for a new one');
+      throw new DomainError(
+        DomainErrorCode.NotFound,
+        'invite not found; check the link, or ask the recruiter for a new one',
+      );
     }
     const posting = await this.jobPostings.findById(interview.orgId, interview.jobPostingId);
-    if (!posting) throw new DomainError(DomainErrorCode.NotFound, 'invite not found; check the link, or ask the recruiter for a new one');
+    if (!posting)
+      throw new DomainError(
+        DomainErrorCode.NotFound,
+        'invite not found; check the link, or ask the recruiter for a new one',
+      );
     if (options.allowClosed) return { interview, posting };
 
-    if (interview.status === 'completed') throw new DomainError(DomainErrorCode.Gone, 'this interview has been completed; the invite no longer opens it');
-    if (interview.status === 'abandoned') throw new DomainError(DomainErrorCode.Gone, 'this interview was closed after the connection was lost; ask the recruiter for a new invite');
+    if (interview.status === 'completed')
+      throw new DomainError(DomainErrorCode.Gone, 'this interview has been completed; the invite no longer opens it');
+    if (interview.status === 'abandoned')
+      throw new DomainError(
+        DomainErrorCode.Gone,
+        'this interview was closed after the connection was lost; ask the recruiter for a new invite',
+      );
     // The expiry bounds when an interview can start; a candidate already in it can always reconnect.
-    if (interview.status === 'expired' || (interview.status === 'scheduled' && interview.inviteExpiresAt.getTime() <= Date.now())) {
-      if (interview.status === 'scheduled') await this.interviews.update(interview.orgId, interview.id, { status: 'expired' });
-      throw new DomainError(DomainErrorCode.Gone, `this invite expired on ${interview.inviteExpiresAt.toISOString()}; ask the recruiter for a new one`);
+    if (
+      interview.status === 'expired' ||
+      (interview.status === 'scheduled' && interview.inviteExpiresAt.getTime() <= Date.now())
+    ) {
+      if (interview.status === 'scheduled')
+        await this.interviews.update(interview.orgId, interview.id, { status: 'expired' });
+      throw new DomainError(
+        DomainErrorCode.Gone,
+        `this invite expired on ${interview.inviteExpiresAt.toISOString()}; ask the recruiter for a new one`,
+      );
     }
     return { interview, posting };
   }

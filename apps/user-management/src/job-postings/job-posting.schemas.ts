@@ -32,7 +32,9 @@ const JobPostingFields = {
 const list = <T>(value: unknown): T[] => (Array.isArray(value) ? (value as T[]) : []);
 const namesAreKnown = (p: { competencies?: unknown; questions?: unknown }) => {
   const names = new Set(list<{ name?: unknown }>(p.competencies).map((c) => c?.name));
-  return list<{ competency?: unknown }>(p.questions).every((q) => q?.competency === undefined || names.has(q.competency));
+  return list<{ competency?: unknown }>(p.questions).every(
+    (q) => q?.competency === undefined || names.has(q.competency),
+  );
 };
 const uniqueNames = (p: { competencies?: unknown }) => {
   const competencies = list<{ name?: unknown }>(p.competencies);

@@ -35,7 +35,9 @@ export class JobPostingsController {
 
   @Post()
   @StaffOnly(...RECRUITING)
-  @ApiOperation({ summary: 'Create a job posting with competencies (rubrics), questions, a time budget and a recording policy.' })
+  @ApiOperation({
+    summary: 'Create a job posting with competencies (rubrics), questions, a time budget and a recording policy.',
+  })
   @ApiCreatedResponse({ type: JobPostingViewDto })
   async create(@CurrentStaff() actor: StaffPrincipal, @Body() body: CreateJobPostingRequestDto) {
     return toJobPostingView(await this.postings.create(actor.orgId, { ...body, createdBy: actor.userId }));
@@ -58,13 +60,20 @@ export class JobPostingsController {
   @Patch(':id')
   @StaffOnly(...RECRUITING)
   @ApiOkResponse({ type: JobPostingViewDto })
-  async update(@CurrentStaff() actor: StaffPrincipal, @Param() params: IdParamDto, @Body() body: UpdateJobPostingRequestDto) {
+  async update(
+    @CurrentStaff() actor: StaffPrincipal,
+    @Param() params: IdParamDto,
+    @Body() body: UpdateJobPostingRequestDto,
+  ) {
     const current = await this.require(actor.orgId, params.id);
     const competencies = body.competencies ?? current.competencies;
     const questions = body.questions ?? current.questions;
     const names = new Set(competencies.map((c) => c.name));
     if (questions.some((q) => q.competency !== undefined && !names.has(q.competency))) {
-      throw new DomainError(DomainErrorCode.ValidationFailed, 'a question names a competency that is not in competencies');
+      throw new DomainError(
+        DomainErrorCode.ValidationFailed,
+        'a question names a competency that is not in competencies',
+      );
     }
     await this.postings.update(actor.orgId, params.id, body);
     return toJobPostingView(await this.require(actor.orgId, params.id));

@@ -12,7 +12,11 @@ export interface GuestInvite {
   url: string;
 }
 
-const notFound = () => new DomainError(DomainErrorCode.NotFound, 'meeting invite not found; check the link, or ask the organizer for a new one');
+const notFound = () =>
+  new DomainError(
+    DomainErrorCode.NotFound,
+    'meeting invite not found; check the link, or ask the organizer for a new one',
+  );
 
 /**
  * Candidates join meetings with a personal invite code (they have no account). The code leads to
@@ -32,13 +36,18 @@ export class MeetingInvitesService {
   async issue(actor: StaffPrincipal, meetingId: string, onlyCandidateId?: string): Promise<GuestInvite[]> {
     const { participants } = await this.meetings.get(actor, meetingId);
     const guests = participants.filter((p) => p.candidateId && (!onlyCandidateId || p.candidateId === onlyCandidateId));
-    if (onlyCandidateId && guests.length === 0) throw new DomainError(DomainErrorCode.NotFound, 'this candidate is not a participant of the meeting');
+    if (onlyCandidateId && guests.length === 0)
+      throw new DomainError(DomainErrorCode.NotFound, 'this candidate is not a participant of the meeting');
     const invites: GuestInvite[] = [];
     for (const guest of guests) {
       const invite = newInviteSecret();
       await this.participants.update(actor.orgId, guest.id, { inviteSecretHash: invite.hash });
       const code = `${guest.id}.${invite.secret}`;
-      invites.push({ candidateId: guest.candidateId!, code, url: `${this.config.publicWebUrl}/meeting#invite=${code}` });
+      invites.push({
+        candidateId: guest.candidateId!,
+        code,
+        url: `${this.config.publicWebUrl}/meeting#invite=${code}`,
+      });
     }
     return invites;
   }
@@ -47,9 +56,18 @@ export class MeetingInvitesService {
     const { id, secret } = splitInviteCode(code);
     const orgId = await this.directory.orgOfMeetingParticipant(id);
     const participant = orgId ? await this.participants.findWithInviteHash(orgId, id) : null;
-    if (!participant?.inviteSecretHash || !participant.candidateId || !inviteSecretMatches(secret, participant.inviteSecretHash)) throw notFound();
+    if (
+      !participant?.inviteSecretHash ||
+      !participant.candidateId ||
+      !inviteSecretMatches(secret, participant.inviteSecretHash)
+    )
+      throw notFound();
     const meeting = await this.meetingsRepo.findById(participant.orgId, participant.meetingId);
     if (!meeting) throw notFound();
-    return this.meetings.mintToken(meeting, { identity: `candidate-${participant.candidateId}`, role: 'candidate', participantRole: participant.role });
+    return this.meetings.mintToken(meeting, {
+      identity: `candidate-${participant.candidateId}`,
+      role: 'candidate',
+      participantRole: participant.role,
+    });
   }
 }

@@ -18,7 +18,10 @@ export const CreateMeetingRequest = z
     participants: z.array(ParticipantInput).max(50).default([]),
   })
   // zod 4 runs object refinements even when a field failed: check the dates exist before comparing.
-  .refine((m) => !bothDates(m) || m.endsAt.getTime() > m.startsAt.getTime(), { message: 'must be after startsAt', path: ['endsAt'] })
+  .refine((m) => !bothDates(m) || m.endsAt.getTime() > m.startsAt.getTime(), {
+    message: 'must be after startsAt',
+    path: ['endsAt'],
+  })
   .refine((m) => !bothDates(m) || m.endsAt.getTime() - m.startsAt.getTime() <= MAX_MEETING_HOURS * 3_600_000, {
     message: `a meeting lasts at most ${MAX_MEETING_HOURS} hours`,
     path: ['endsAt'],
@@ -52,5 +55,11 @@ export const MeetingTokenResponse = z.object({
   room: z.string(),
   identity: z.string(),
   expiresAt: z.iso.datetime(),
-  meeting: z.object({ id: z.uuid(), title: z.string(), startsAt: z.iso.datetime(), endsAt: z.iso.datetime(), status: z.enum(MEETING_STATUSES) }),
+  meeting: z.object({
+    id: z.uuid(),
+    title: z.string(),
+    startsAt: z.iso.datetime(),
+    endsAt: z.iso.datetime(),
+    status: z.enum(MEETING_STATUSES),
+  }),
 });

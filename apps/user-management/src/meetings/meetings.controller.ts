@@ -1,5 +1,12 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
 import { CurrentStaff, StaffOnly } from '../auth/staff-auth.guard';
@@ -14,13 +21,17 @@ import { MeetingsService } from './meetings.service';
 class CreateMeetingRequestDto extends createZodDto(CreateMeetingRequest) {}
 class MeetingViewDto extends createZodDto(MeetingView) {}
 const GuestInvite = z.object({ candidateId: z.uuid(), code: z.string(), url: z.string() });
-class CreatedMeetingDto extends createZodDto(MeetingView.extend({ guestInvites: z.array(GuestInvite).describe('one invite per candidate, shown once') })) {}
+class CreatedMeetingDto extends createZodDto(
+  MeetingView.extend({ guestInvites: z.array(GuestInvite).describe('one invite per candidate, shown once') }),
+) {}
 class GuestInviteDto extends createZodDto(GuestInvite) {}
 class CandidateParamDto extends createZodDto(IdParam.extend({ candidateId: z.uuid('must be a UUID') })) {}
 class MeetingInviteRequestDto extends createZodDto(InviteRequest) {}
 class MeetingTokenResponseDto extends createZodDto(MeetingTokenResponse) {}
 class IdParamDto extends createZodDto(IdParam) {}
-class MeetingListQueryDto extends createZodDto(Pagination.extend({ mine: z.stringbool().optional().describe('only meetings I take part in') })) {}
+class MeetingListQueryDto extends createZodDto(
+  Pagination.extend({ mine: z.stringbool().optional().describe('only meetings I take part in') }),
+) {}
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 export const toMeetingView = (meeting: MeetingEntity, participants: MeetingParticipantEntity[] = []) => ({
@@ -30,7 +41,12 @@ export const toMeetingView = (meeting: MeetingEntity, participants: MeetingParti
   endsAt: meeting.endsAt.toISOString(),
   status: meeting.status,
   roomName: meeting.roomName,
-  recording: { status: meeting.recordingStatus, recordingId: meeting.recordingId, startedAt: iso(meeting.recordingStartedAt), endedAt: iso(meeting.recordingEndedAt) },
+  recording: {
+    status: meeting.recordingStatus,
+    recordingId: meeting.recordingId,
+    startedAt: iso(meeting.recordingStartedAt),
+    endedAt: iso(meeting.recordingEndedAt),
+  },
   participants: participants.map((p) => ({ userId: p.userId, candidateId: p.candidateId, role: p.role })),
 });
 
@@ -44,7 +60,10 @@ export class MeetingsController {
 
   @Post()
   @StaffOnly()
-  @ApiOperation({ summary: 'Schedule a human meeting; the organizer becomes a host. Candidates listed get a personal invite link, returned once.' })
+  @ApiOperation({
+    summary:
+      'Schedule a human meeting; the organizer becomes a host. Candidates listed get a personal invite link, returned once.',
+  })
   @ApiCreatedResponse({ type: CreatedMeetingDto })
   async create(@CurrentStaff() actor: StaffPrincipal, @Body() body: CreateMeetingRequestDto) {
     const { meeting, participants } = await this.meetings.create(actor, body);
@@ -90,11 +109,14 @@ export class MeetingsController {
   @HttpCode(200)
   @StaffOnly()
   @ApiOperation({
-    summary: 'A LiveKit token for the meeting (R-M1), valid for hours. Room and identity are derived from the meeting and the caller; a request body is ignored.',
+    summary:
+      'A LiveKit token for the meeting (R-M1), valid for hours. Room and identity are derived from the meeting and the caller; a request body is ignored.',
   })
   @ApiOkResponse({ type: MeetingTokenResponseDto })
   @ApiForbiddenResponse({ description: 'the caller is not a participant' })
-  @ApiConflictResponse({ description: 'cancelled, ended, or outside the window from 15 minutes before the start to 30 minutes after the end' })
+  @ApiConflictResponse({
+    description: 'cancelled, ended, or outside the window from 15 minutes before the start to 30 minutes after the end',
+  })
   token(@CurrentStaff() actor: StaffPrincipal, @Param() params: IdParamDto) {
     return this.meetings.token(actor, params.id);
   }
@@ -108,7 +130,9 @@ export class MeetingInvitesController {
 
   @Post('token')
   @HttpCode(200)
-  @ApiOperation({ summary: 'A candidate’s LiveKit token for the meeting (R-M1), from their invite code; same window rules as staff.' })
+  @ApiOperation({
+    summary: 'A candidate’s LiveKit token for the meeting (R-M1), from their invite code; same window rules as staff.',
+  })
   @ApiOkResponse({ type: MeetingTokenResponseDto })
   @ApiConflictResponse({ description: 'cancelled, ended, or outside the join window' })
   token(@Body() body: MeetingInviteRequestDto) {

@@ -9,7 +9,12 @@ import { DataSource, In } from 'typeorm';
 import type { StaffPrincipal } from '../auth/staff-principal';
 import { UM_CONFIG, type UserManagementConfig } from '../config';
 import type { MeetingEntity, MeetingParticipantEntity } from '../persistence/entities';
-import { CandidateRepository, MeetingParticipantRepository, MeetingRepository, UserRepository } from '../persistence/repositories';
+import {
+  CandidateRepository,
+  MeetingParticipantRepository,
+  MeetingRepository,
+  UserRepository,
+} from '../persistence/repositories';
 
 // R-M1: a meeting can be joined from 15 minutes before it starts until 30 minutes after it ends.
 export const JOIN_EARLY_MS = 15 * 60_000;
@@ -34,21 +39,42 @@ export class MeetingsService {
     private readonly candidates: CandidateRepository,
   ) {}
 
-  async create(actor: StaffPrincipal, input: { title: string; startsAt: Date; endsAt: Date; participants: ParticipantInput[] }): Promise<MeetingWithParticipants> {
-    if (input.endsAt.getTime() <= Date.now()) throw new DomainError(DomainErrorCode.ValidationFailed, 'endsAt: the meeting would already be over');
+  async create(
+    actor: StaffPrincipal,
+    input: { title: string; startsAt: Date; endsAt: Date; participants: ParticipantInput[] },
+  ): Promise<MeetingWithParticipants> {
+    if (input.endsAt.getTime() <= Date.now())
+      throw new DomainError(DomainErrorCode.ValidationFailed, 'endsAt: the meeting would already be over');
     // The organizer is always a host; everyone listed must belong to the organizer's org.
-    const list: ParticipantInput[] = [{ userId: actor.userId, role: 'host' }, ...input.participants.filter((p) => !('userId' in p) || p.userId !== actor.userId)];
+    const list: ParticipantInput[] = [
+      { userId: actor.userId, role: 'host' },
+      ...input.participants.filter((p) => !('userId' in p) || p.userId !== actor.userId),
+    ];
     const userIds = [...new Set(list.flatMap((p) => ('userId' in p ? [p.userId] : [])))];
     const candidateIds = [...new Set(list.flatMap((p) => ('candidateId' in p ? [p.candidateId] : [])))];
-    const [users, candidates] = await Promise.all([this.users.findByIds(actor.orgId, userIds), this.candidates.findByIds(actor.orgId, candidateIds)]);
-    if (users.length !== userIds.length) throw new DomainError(DomainErrorCode.NotFound, 'a listed user was not found in your organization');
-    if (candidates.length !== candidateIds.length) throw new DomainError(DomainErrorCode.NotFound, 'a listed candidate was not found in your organization');
+    const [users, candidates] = await Promise.all([
+      this.users.findByIds(actor.orgId, userIds),
+      this.candidates.findByIds(actor.orgId, candidateIds),
+    ]);
+    if (users.length !== userIds.length)
+      throw new DomainError(DomainErrorCode.NotFound, 'a listed user was not found in your organization');
+    if (candidates.length !== candidateIds.length)
+      throw new DomainError(DomainErrorCode.NotFound, 'a listed candidate was not found in your organization');
 
     const id = randomUUID();
     await this.dataSource.transaction(async (manager) => {
       await this.meetings.create(
         actor.orgId,
-        { id, title: input.title, startsAt: input.startsAt, endsAt: input.endsAt, status: 'scheduled', roomName: buildRoomName({ kind: 'meeting', id }), recordingStatus: 'none', createdBy: actor.userId },
+        {
+          id,
+          title: input.title,
+          startsAt: input.startsAt,
+          endsAt: input.endsAt,
+          status: 'scheduled',
+          roomName: buildRoomName({ kind: 'meeting', id }),
+          recordingStatus: 'none',
+          createdBy: actor.userId,
+        },
         manager,
       );
       const seen = new Set<string>();
@@ -58,7 +84,12 @@ export class MeetingsService {
         seen.add(key);
         await this.participants.create(
           actor.orgId,
-          { meetingId: id, userId: 'userId' in p ? p.userId : null, candidateId: 'candidateId' in p ? p.candidateId : null, role: p.role },
+          {
+            meetingId: id,
+            userId: 'userId' in p ? p.userId : null,
+            candidateId: 'candidateId' in p ? p.candidateId : null,
+            role: p.role,
+          },
           manager,
         );
       }
@@ -77,7 +108,12 @@ export class MeetingsService {
       const ids = await this.participants.meetingIdsOfUser(actor.orgId, actor.userId);
       if (ids.length === 0) return [];
       // One query, paged in the database (not one lookup per meeting).
-      return this.meetings.list(actor.orgId, { where: { id: In(ids) }, limit: page.limit, offset: page.offset, order: { startsAt: 'ASC' } });
+      return this.meetings.list(actor.orgId, {
+        where: { id: In(ids) },
+        limit: page.limit,
+        offset: page.offset,
+        order: { startsAt: 'ASC' },
+      });
     }
     return this.meetings.list(actor.orgId, { limit: page.limit, offset: page.offset, order: { startsAt: 'ASC' } });
   }
@@ -86,8 +122,10 @@ export class MeetingsService {
   async cancel(actor: StaffPrincipal, meetingId: string): Promise<MeetingWithParticipants> {
     const { meeting, participants } = await this.get(actor, meetingId);
     const isHost = participants.some((p) => p.userId === actor.userId && p.role === 'host');
-    if (!isHost && actor.role !== 'admin') throw new DomainError(DomainErrorCode.Forbidden, 'only a host of the meeting or an admin can cancel it');
-    if (meeting.status === 'ended' || meeting.status === 'cancelled') throw new DomainError(DomainErrorCode.Conflict, `the meeting is already ${meeting.status}`);
+    if (!isHost && actor.role !== 'admin')
+      throw new DomainError(DomainErrorCode.Forbidden, 'only a host of the meeting or an admin can cancel it');
+    if (meeting.status === 'ended' || meeting.status === 'cancelled')
+      throw new DomainError(DomainErrorCode.Conflict, `the meeting is already ${meeting.status}`);
     await this.meetings.update(actor.orgId, meetingId, { status: 'cancelled' });
     return this.get(actor, meetingId);
   }
@@ -105,24 +143,46 @@ export class MeetingsService {
   }
 
   /** A LiveKit token for one participant of a joinable meeting (staff or candidate guest). */
-  async mintToken(meeting: MeetingEntity, who: { identity: string; role: ParticipantRole; participantRole: 'host' | 'guest' }, now = new Date()) {
+  async mintToken(
+    meeting: MeetingEntity,
+    who: { identity: string; role: ParticipantRole; participantRole: 'host' | 'guest' },
+    now = new Date(),
+  ) {
     if (meeting.status === 'cancelled' || meeting.status === 'ended') {
-      throw new DomainError(DomainErrorCode.Conflict, `the meeting is ${meeting.status}; it cannot be joined`, { reason: `meeting_${meeting.status}` });
+      throw new DomainError(DomainErrorCode.Conflict, `the meeting is ${meeting.status}; it cannot be joined`, {
+        reason: `meeting_${meeting.status}`,
+      });
     }
     const opensAt = meeting.startsAt.getTime() - JOIN_EARLY_MS;
     const closesAt = meeting.endsAt.getTime() + JOIN_LATE_MS;
     if (now.getTime() < opensAt) {
-      throw new DomainError(DomainErrorCode.Conflict, `the meeting opens at ${new Date(opensAt).toISOString()} (15 minutes before it starts)`, { reason: 'too_early' });
+      throw new DomainError(
+        DomainErrorCode.Conflict,
+        `the meeting opens at ${new Date(opensAt).toISOString()} (15 minutes before it starts)`,
+        { reason: 'too_early' },
+      );
     }
     if (now.getTime() > closesAt) {
-      throw new DomainError(DomainErrorCode.Conflict, `the meeting closed at ${new Date(closesAt).toISOString()} (30 minutes after its end)`, { reason: 'too_late' });
+      throw new DomainError(
+        DomainErrorCode.Conflict,
+        `the meeting closed at ${new Date(closesAt).toISOString()} (30 minutes after its end)`,
+        { reason: 'too_late' },
+      );
     }
     // Valid for hours: through the join window, at least an hour, at most the configured cap.
-    const ttlMs = Math.min(Math.max(closesAt - now.getTime(), MIN_TOKEN_TTL_MS), this.config.meetingTokenMaxTtlHours * 3_600_000);
+    const ttlMs = Math.min(
+      Math.max(closesAt - now.getTime(), MIN_TOKEN_TTL_MS),
+      this.config.meetingTokenMaxTtlHours * 3_600_000,
+    );
     const token = new AccessToken(this.config.livekit.apiKey, this.config.livekit.apiSecret, {
       identity: who.identity,
       ttl: Math.floor(ttlMs / 1000),
-      metadata: JSON.stringify({ role: who.role, org: meeting.orgId, meetingId: meeting.id, host: who.participantRole === 'host' }),
+      metadata: JSON.stringify({
+        role: who.role,
+        org: meeting.orgId,
+        meetingId: meeting.id,
+        host: who.participantRole === 'host',
+      }),
       attributes: { 'parley.role': who.role, 'parley.org': meeting.orgId, 'parley.meetingRole': who.participantRole },
     });
     token.addGrant(grantFor(who.role, meeting.roomName));
@@ -134,7 +194,13 @@ export class MeetingsService {
       room: meeting.roomName,
       identity: who.identity,
       expiresAt: new Date(exp * 1000).toISOString(),
-      meeting: { id: meeting.id, title: meeting.title, startsAt: meeting.startsAt.toISOString(), endsAt: meeting.endsAt.toISOString(), status: meeting.status },
+      meeting: {
+        id: meeting.id,
+        title: meeting.title,
+        startsAt: meeting.startsAt.toISOString(),
+        endsAt: meeting.endsAt.toISOString(),
+        status: meeting.status,
+      },
     };
   }
 }

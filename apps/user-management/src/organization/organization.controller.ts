@@ -12,7 +12,10 @@ const OrganizationView = z.object({ id: z.uuid(), name: z.string(), slug: z.stri
 const UpdateOrganizationRequest = z
   .strictObject({
     name: z.string().trim().min(1).max(200).optional(),
-    agentAutoJoin: z.boolean().optional().describe('R-G1: whether the AI interviewer joins this org’s rooms on its own'),
+    agentAutoJoin: z
+      .boolean()
+      .optional()
+      .describe('R-G1: whether the AI interviewer joins this org’s rooms on its own'),
   })
   .refine((b) => b.name !== undefined || b.agentAutoJoin !== undefined, 'give name or agentAutoJoin');
 class OrganizationViewDto extends createZodDto(OrganizationView) {}

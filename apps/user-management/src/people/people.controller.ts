@@ -15,8 +15,19 @@ class CandidateViewDto extends createZodDto(CandidateView) {}
 class IdParamDto extends createZodDto(IdParam) {}
 class PaginationDto extends createZodDto(Pagination) {}
 
-const userView = (u: UserEntity) => ({ id: u.id, email: u.email, displayName: u.displayName, role: u.role, createdAt: u.createdAt.toISOString() });
-const candidateView = (c: CandidateEntity) => ({ id: c.id, email: c.email, fullName: c.fullName, createdAt: c.createdAt.toISOString() });
+const userView = (u: UserEntity) => ({
+  id: u.id,
+  email: u.email,
+  displayName: u.displayName,
+  role: u.role,
+  createdAt: u.createdAt.toISOString(),
+});
+const candidateView = (c: CandidateEntity) => ({
+  id: c.id,
+  email: c.email,
+  fullName: c.fullName,
+  createdAt: c.createdAt.toISOString(),
+});
 
 @ApiTags('users')
 @Controller('v1/users')

@@ -8,7 +8,18 @@ export const CreateUserRequest = z.strictObject({
   role: z.enum(USER_ROLES),
   password: Password,
 });
-export const UserView = z.object({ id: z.uuid(), email: z.string(), displayName: z.string(), role: z.enum(USER_ROLES), createdAt: z.iso.datetime() });
+export const UserView = z.object({
+  id: z.uuid(),
+  email: z.string(),
+  displayName: z.string(),
+  role: z.enum(USER_ROLES),
+  createdAt: z.iso.datetime(),
+});
 
 export const CreateCandidateRequest = z.strictObject({ email: Email, fullName: z.string().trim().min(1).max(200) });
-export const CandidateView = z.object({ id: z.uuid(), email: z.string(), fullName: z.string(), createdAt: z.iso.datetime() });
+export const CandidateView = z.object({
+  id: z.uuid(),
+  email: z.string(),
+  fullName: z.string(),
+  createdAt: z.iso.datetime(),
+});

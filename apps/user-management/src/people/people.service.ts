@@ -6,7 +6,8 @@ import type { StaffPrincipal } from '../auth/staff-principal';
 import type { CandidateEntity, UserEntity, UserRole } from '../persistence/entities';
 import { CandidateRepository, UserRepository } from '../persistence/repositories';
 
-const isUniqueViolation = (err: unknown) => err instanceof QueryFailedError && (err.driverError as { code?: string })?.code === '23505';
+const isUniqueViolation = (err: unknown) =>
+  err instanceof QueryFailedError && (err.driverError as { code?: string })?.code === '23505';
 
 @Injectable()
 export class PeopleService {
@@ -16,14 +17,23 @@ export class PeopleService {
     private readonly hasher: PasswordHasher,
   ) {}
 
-  async createUser(actor: StaffPrincipal, input: { email: string; displayName: string; role: UserRole; password: string }): Promise<UserEntity> {
+  async createUser(
+    actor: StaffPrincipal,
+    input: { email: string; displayName: string; role: UserRole; password: string },
+  ): Promise<UserEntity> {
     const passwordHash = await this.hasher.hash(input.password);
     try {
-      const user = await this.users.create(actor.orgId, { email: input.email, displayName: input.displayName, role: input.role, passwordHash });
+      const user = await this.users.create(actor.orgId, {
+        email: input.email,
+        displayName: input.displayName,
+        role: input.role,
+        passwordHash,
+      });
       return (await this.users.findById(actor.orgId, user.id))!;
     } catch (err) {
       // Emails are unique platform-wide (login finds users by email alone).
-      if (isUniqueViolation(err)) throw new DomainError(DomainErrorCode.Conflict, 'a user with this email already exists');
+      if (isUniqueViolation(err))
+        throw new DomainError(DomainErrorCode.Conflict, 'a user with this email already exists');
       throw err;
     }
   }
@@ -42,7 +52,11 @@ export class PeopleService {
     try {
       return await this.candidates.create(actor.orgId, input);
     } catch (err) {
-      if (isUniqueViolation(err)) throw new DomainError(DomainErrorCode.Conflict, 'a candidate with this email already exists in your organization');
+      if (isUniqueViolation(err))
+        throw new DomainError(
+          DomainErrorCode.Conflict,
+          'a candidate with this email already exists in your organization',
+        );
       throw err;
     }
   }

@@ -1,4 +1,12 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn, type ValueTransformer } from 'typeorm';
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  PrimaryColumn,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+  type ValueTransformer,
+} from 'typeorm';
 
 // TypeORM mappings of the tables created by migrations/ (the schema is owned by migrations only).
 // Every tenant-owned entity has orgId; repositories never query one without it.
@@ -77,7 +85,8 @@ export class JobPostingEntity {
   @Column('jsonb') competencies!: Competency[];
   @Column('jsonb') questions!: InterviewQuestion[];
   @Column({ name: 'time_budget_minutes', type: 'integer' }) timeBudgetMinutes!: number;
-  @Column({ name: 'recording_policy', type: 'enum', enum: RECORDING_POLICIES, enumName: 'recording_policy' }) recordingPolicy!: RecordingPolicy;
+  @Column({ name: 'recording_policy', type: 'enum', enum: RECORDING_POLICIES, enumName: 'recording_policy' })
+  recordingPolicy!: RecordingPolicy;
   @Column({ name: 'created_by', type: 'uuid', nullable: true }) createdBy!: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
@@ -93,7 +102,8 @@ export class InterviewEntity {
   @Column({ name: 'room_name', type: 'text' }) roomName!: string;
   @Column({ name: 'invite_secret_hash', type: 'text', select: false }) inviteSecretHash!: string;
   @Column({ name: 'invite_expires_at', type: 'timestamptz' }) inviteExpiresAt!: Date;
-  @Column({ type: 'enum', enum: CONSENT_CHOICES, enumName: 'consent_choice', nullable: true }) consent!: ConsentChoice | null;
+  @Column({ type: 'enum', enum: CONSENT_CHOICES, enumName: 'consent_choice', nullable: true })
+  consent!: ConsentChoice | null;
   @Column({ name: 'consent_at', type: 'timestamptz', nullable: true }) consentAt!: Date | null;
   @Column({ name: 'started_at', type: 'timestamptz', nullable: true }) startedAt!: Date | null;
   @Column({ name: 'ended_at', type: 'timestamptz', nullable: true }) endedAt!: Date | null;
@@ -112,7 +122,12 @@ export class MeetingEntity {
   @Column({ name: 'ends_at', type: 'timestamptz' }) endsAt!: Date;
   @Column({ type: 'enum', enum: MEETING_STATUSES, enumName: 'meeting_status' }) status!: MeetingStatus;
   @Column({ name: 'room_name', type: 'text' }) roomName!: string;
-  @Column({ name: 'recording_status', type: 'enum', enum: MEETING_RECORDING_STATUSES, enumName: 'meeting_recording_status' })
+  @Column({
+    name: 'recording_status',
+    type: 'enum',
+    enum: MEETING_RECORDING_STATUSES,
+    enumName: 'meeting_recording_status',
+  })
   recordingStatus!: MeetingRecordingStatus;
   @Column({ name: 'recording_started_at', type: 'timestamptz', nullable: true }) recordingStartedAt!: Date | null;
   @Column({ name: 'recording_ended_at', type: 'timestamptz', nullable: true }) recordingEndedAt!: Date | null;
@@ -139,11 +154,14 @@ export class MeetingParticipantEntity {
 export class RecordingEntity {
   @PrimaryColumn('uuid') id!: string;
   @Column({ name: 'org_id', type: 'uuid' }) orgId!: string;
-  @Column({ name: 'subject_type', type: 'enum', enum: ['interview', 'meeting'], enumName: 'recording_subject' }) subjectType!: RecordingSubject;
+  @Column({ name: 'subject_type', type: 'enum', enum: ['interview', 'meeting'], enumName: 'recording_subject' })
+  subjectType!: RecordingSubject;
   @Column({ name: 'subject_id', type: 'uuid' }) subjectId!: string;
   @Column({ name: 'object_key', type: 'text' }) objectKey!: string;
-  @Column({ name: 'duration_ms', type: 'bigint', nullable: true, transformer: bigintAsNumber }) durationMs!: number | null;
-  @Column({ name: 'size_bytes', type: 'bigint', nullable: true, transformer: bigintAsNumber }) sizeBytes!: number | null;
+  @Column({ name: 'duration_ms', type: 'bigint', nullable: true, transformer: bigintAsNumber }) durationMs!:
+    number | null;
+  @Column({ name: 'size_bytes', type: 'bigint', nullable: true, transformer: bigintAsNumber }) sizeBytes!:
+    number | null;
   @Column({ type: 'text', array: true }) codecs!: string[];
   @Column({ type: 'enum', enum: RECORDING_STATUSES, enumName: 'recording_status' }) status!: RecordingStatus;
   @Column({ name: 'failure_reason', type: 'text', nullable: true }) failureReason!: string | null;

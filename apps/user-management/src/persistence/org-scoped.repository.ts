@@ -10,7 +10,8 @@ export const isUuid = (value: string): boolean => UUID.test(value);
  * object, so a query with a missing org would otherwise run across every org.
  */
 export function requireOrgId(orgId: string): string {
-  if (typeof orgId !== 'string' || !isUuid(orgId)) throw new Error('an org-scoped query needs an org id (a UUID); refusing to run it without one');
+  if (typeof orgId !== 'string' || !isUuid(orgId))
+    throw new Error('an org-scoped query needs an org id (a UUID); refusing to run it without one');
   return orgId;
 }
 
@@ -21,7 +22,11 @@ export function requireOrgId(orgId: string): string {
 export function rejectNulCharacters(value: unknown, path = ''): void {
   const at = (key: string) => (path ? `${path}.${key}` : key);
   if (typeof value === 'string') {
-    if (value.includes('\u0000')) throw new DomainError(DomainErrorCode.ValidationFailed, `${path || 'value'}: must not contain NUL characters (U+0000)`);
+    if (value.includes('\u0000'))
+      throw new DomainError(
+        DomainErrorCode.ValidationFailed,
+        `${path || 'value'}: must not contain NUL characters (U+0000)`,
+      );
   } else if (Array.isArray(value)) {
     value.forEach((item, index) => rejectNulCharacters(item, at(String(index))));
   } else if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {

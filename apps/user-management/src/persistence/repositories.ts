@@ -25,7 +25,10 @@ export class OrganizationRepository {
     return isUuid(orgId) ? this.repo.findOneBy({ id: orgId }) : Promise.resolve(null);
   }
 
-  async update(orgId: string, patch: Partial<Pick<OrganizationEntity, 'name' | 'agentAutoJoin'>>): Promise<OrganizationEntity | null> {
+  async update(
+    orgId: string,
+    patch: Partial<Pick<OrganizationEntity, 'name' | 'agentAutoJoin'>>,
+  ): Promise<OrganizationEntity | null> {
     rejectNulCharacters(patch);
     await this.repo.update({ id: requireOrgId(orgId) }, patch);
     return this.findById(orgId);
@@ -115,7 +118,10 @@ export class MeetingParticipantRepository extends OrgScopedRepository<MeetingPar
   }
 
   async meetingIdsOfUser(orgId: string, userId: string): Promise<string[]> {
-    const rows = await this.repo.find({ select: { meetingId: true }, where: this.scoped(orgId, { userId, candidateId: IsNull() }) });
+    const rows = await this.repo.find({
+      select: { meetingId: true },
+      where: this.scoped(orgId, { userId, candidateId: IsNull() }),
+    });
     return rows.map((r) => r.meetingId);
   }
 }
@@ -126,12 +132,20 @@ export class RecordingRepository extends OrgScopedRepository<RecordingEntity> {
     super(repo);
   }
 
-  listForSubject(orgId: string, subjectType: RecordingEntity['subjectType'], subjectId: string): Promise<RecordingEntity[]> {
+  listForSubject(
+    orgId: string,
+    subjectType: RecordingEntity['subjectType'],
+    subjectId: string,
+  ): Promise<RecordingEntity[]> {
     return this.repo.find({ where: this.scoped(orgId, { subjectType, subjectId }), order: { createdAt: 'ASC' } });
   }
 
   /** Inserts the recording or updates it in place (R-R6: the media plane retries). */
-  async upsert(orgId: string, recording: Omit<RecordingEntity, 'orgId' | 'createdAt' | 'updatedAt'>, manager?: EntityManager): Promise<void> {
+  async upsert(
+    orgId: string,
+    recording: Omit<RecordingEntity, 'orgId' | 'createdAt' | 'updatedAt'>,
+    manager?: EntityManager,
+  ): Promise<void> {
     rejectNulCharacters(recording);
     const repo = manager ? manager.getRepository(RecordingEntity) : this.repo;
     await repo
@@ -174,8 +188,17 @@ export class AuditLogRepository {
     });
   }
 
-  listForResource(orgId: string, resourceType: AuditEntry['resourceType'], resourceId: string, limit = 200): Promise<AuditLogEntity[]> {
-    return this.repo.find({ where: { orgId: requireOrgId(orgId), resourceType, resourceId }, order: { createdAt: 'DESC', id: 'DESC' }, take: limit });
+  listForResource(
+    orgId: string,
+    resourceType: AuditEntry['resourceType'],
+    resourceId: string,
+    limit = 200,
+  ): Promise<AuditLogEntity[]> {
+    return this.repo.find({
+      where: { orgId: requireOrgId(orgId), resourceType, resourceId },
+      order: { createdAt: 'DESC', id: 'DESC' },
+      take: limit,
+    });
   }
 }
 
@@ -193,7 +216,10 @@ export class RefreshTokenRepository extends OrgScopedRepository<RefreshTokenEnti
   /** Marks the token used, only if nobody else did first; false when it was already revoked. */
   async revokeIfLive(orgId: string, id: string, replacedBy: string | null, manager?: EntityManager): Promise<boolean> {
     const repo = manager ? manager.getRepository(RefreshTokenEntity) : this.repo;
-    const result = await repo.update(this.scoped(orgId, { id, revokedAt: IsNull() }), { revokedAt: new Date(), replacedBy });
+    const result = await repo.update(this.scoped(orgId, { id, revokedAt: IsNull() }), {
+      revokedAt: new Date(),
+      replacedBy,
+    });
     return (result.affected ?? 0) > 0;
   }
 }
@@ -225,38 +251,49 @@ export class TenantDirectory {
 
   async orgOfInterview(interviewId: string): Promise<string | null> {
     if (!isUuid(interviewId)) return null;
-    const row = await this.dataSource.getRepository(InterviewEntity).findOne({ select: { orgId: true }, where: { id: interviewId } });
+    const row = await this.dataSource
+      .getRepository(InterviewEntity)
+      .findOne({ select: { orgId: true }, where: { id: interviewId } });
     return row?.orgId ?? null;
   }
 
   async orgOfMeeting(meetingId: string): Promise<string | null> {
     if (!isUuid(meetingId)) return null;
-    const row = await this.dataSource.getRepository(MeetingEntity).findOne({ select: { orgId: true }, where: { id: meetingId } });
+    const row = await this.dataSource
+      .getRepository(MeetingEntity)
+      .findOne({ select: { orgId: true }, where: { id: meetingId } });
     return row?.orgId ?? null;
   }
 
   async tenantOfRoom(roomName: string): Promise<TenantOfRoom | null> {
     const parsed = parseRoomName(roomName);
     if (!parsed) return null;
-    const orgId = parsed.kind === 'interview' ? await this.orgOfInterview(parsed.id) : await this.orgOfMeeting(parsed.id);
+    const orgId =
+      parsed.kind === 'interview' ? await this.orgOfInterview(parsed.id) : await this.orgOfMeeting(parsed.id);
     return orgId ? { orgId, kind: parsed.kind, id: parsed.id } : null;
   }
 
   async orgOfMeetingParticipant(participantId: string): Promise<string | null> {
     if (!isUuid(participantId)) return null;
-    const row = await this.dataSource.getRepository(MeetingParticipantEntity).findOne({ select: { orgId: true }, where: { id: participantId } });
+    const row = await this.dataSource
+      .getRepository(MeetingParticipantEntity)
+      .findOne({ select: { orgId: true }, where: { id: participantId } });
     return row?.orgId ?? null;
   }
 
   async orgOfRefreshToken(tokenId: string): Promise<string | null> {
     if (!isUuid(tokenId)) return null;
-    const row = await this.dataSource.getRepository(RefreshTokenEntity).findOne({ select: { orgId: true }, where: { id: tokenId } });
+    const row = await this.dataSource
+      .getRepository(RefreshTokenEntity)
+      .findOne({ select: { orgId: true }, where: { id: tokenId } });
     return row?.orgId ?? null;
   }
 
   async orgOfRecording(recordingId: string, manager?: EntityManager): Promise<string | null> {
     if (!isUuid(recordingId)) return null;
-    const row = await (manager ?? this.dataSource.manager).getRepository(RecordingEntity).findOne({ select: { orgId: true }, where: { id: recordingId } });
+    const row = await (manager ?? this.dataSource.manager)
+      .getRepository(RecordingEntity)
+      .findOne({ select: { orgId: true }, where: { id: recordingId } });
     return row?.orgId ?? null;
   }
 }

@@ -63,7 +63,9 @@ const toAuditView = (a: AuditLogEntity) => ({
 });
 
 @ApiTags('recordings')
-@ApiNotFoundResponse({ description: 'no such recording for the caller (also when it belongs to another org or the role may not see it)' })
+@ApiNotFoundResponse({
+  description: 'no such recording for the caller (also when it belongs to another org or the role may not see it)',
+})
 @Controller('v1/recordings')
 export class RecordingsController {
   constructor(private readonly recordings: RecordingsService) {}
@@ -86,7 +88,10 @@ export class RecordingsController {
   @Post(':id/playback')
   @HttpCode(200)
   @StaffOnly()
-  @ApiOperation({ summary: 'A signed replay URL valid for minutes (R-R7); every issuance is audited. Hiring team of the owning org only.' })
+  @ApiOperation({
+    summary:
+      'A signed replay URL valid for minutes (R-R7); every issuance is audited. Hiring team of the owning org only.',
+  })
   @ApiOkResponse({ type: PlaybackResponseDto })
   playback(@CurrentStaff() actor: StaffPrincipal, @Param() params: IdParamDto, @Req() request: FastifyRequest) {
     const userAgent = typeof request.headers['user-agent'] === 'string' ? request.headers['user-agent'] : undefined;

@@ -39,7 +39,11 @@ export class RecordingsService implements OnApplicationShutdown {
     return recording;
   }
 
-  async listForSubject(actor: StaffPrincipal, subjectType: RecordingSubject, subjectId: string): Promise<RecordingEntity[]> {
+  async listForSubject(
+    actor: StaffPrincipal,
+    subjectType: RecordingSubject,
+    subjectId: string,
+  ): Promise<RecordingEntity[]> {
     if (!HIRING_TEAM.includes(actor.role)) return [];
     return this.recordings.listForSubject(actor.orgId, subjectType, subjectId);
   }
@@ -48,7 +52,12 @@ export class RecordingsService implements OnApplicationShutdown {
   async playbackUrl(actor: StaffPrincipal, recordingId: string, context: RequestContext) {
     const recording = await this.get(actor, recordingId);
     if (recording.status !== 'ready') {
-      throw new DomainError(DomainErrorCode.Conflict, recording.status === 'failed' ? 'this recording failed and cannot be played' : 'this recording is still being processed');
+      throw new DomainError(
+        DomainErrorCode.Conflict,
+        recording.status === 'failed'
+          ? 'this recording failed and cannot be played'
+          : 'this recording is still being processed',
+      );
     }
     const ttl = this.config.replayUrlTtlSeconds;
     const url = await this.replayStore.presignGet(recording.objectKey, ttl);

@@ -31,16 +31,32 @@ export async function ensureOrganizationWithStaff(
   const dataSource = app.get(DataSource);
   const hasher = app.get(PasswordHasher);
   const orgs = dataSource.getRepository(OrganizationEntity);
-  const saved = (await orgs.findOneBy({ slug: org.slug })) ?? (await orgs.save(orgs.create({ name: org.name, slug: org.slug, agentAutoJoin: true })));
+  const saved =
+    (await orgs.findOneBy({ slug: org.slug })) ??
+    (await orgs.save(orgs.create({ name: org.name, slug: org.slug, agentAutoJoin: true })));
   const usersRepo = dataSource.getRepository(UserEntity);
   const users: Record<string, UserEntity> = {};
   for (const s of staff) {
     const passwordHash = await hasher.hash(s.password);
-    const existing = await usersRepo.createQueryBuilder('u').where('lower(u.email) = lower(:email)', { email: s.email }).getOne();
+    const existing = await usersRepo
+      .createQueryBuilder('u')
+      .where('lower(u.email) = lower(:email)', { email: s.email })
+      .getOne();
     if (existing && existing.orgId !== saved.id) throw new Error(`${s.email} belongs to another organization`);
-    if (existing) await usersRepo.update({ id: existing.id }, { passwordHash, role: s.role, displayName: s.displayName });
-    else await usersRepo.insert({ orgId: saved.id, email: s.email, displayName: s.displayName, role: s.role, passwordHash });
-    users[s.role] = (await usersRepo.createQueryBuilder('u').where('lower(u.email) = lower(:email)', { email: s.email }).getOneOrFail());
+    if (existing)
+      await usersRepo.update({ id: existing.id }, { passwordHash, role: s.role, displayName: s.displayName });
+    else
+      await usersRepo.insert({
+        orgId: saved.id,
+        email: s.email,
+        displayName: s.displayName,
+        role: s.role,
+        passwordHash,
+      });
+    users[s.role] = await usersRepo
+      .createQueryBuilder('u')
+      .where('lower(u.email) = lower(:email)', { email: s.email })
+      .getOneOrFail();
   }
   return { org: saved, users };
 }
@@ -56,23 +72,47 @@ const DEMO_POSTING: Omit<JobPostingEntity, 'id' | 'orgId' | 'createdBy' | 'creat
     {
       name: 'System design',
       description: 'Designs services that stay correct under load and failure.',
-      rubric: { one: 'Names components without trade-offs.', five: 'Weighs consistency, latency and failure modes with numbers.', keyPoints: ['idempotency', 'back-pressure', 'observability'] },
+      rubric: {
+        one: 'Names components without trade-offs.',
+        five: 'Weighs consistency, latency and failure modes with numbers.',
+        keyPoints: ['idempotency', 'back-pressure', 'observability'],
+      },
     },
     {
       name: 'Debugging',
       description: 'Finds root causes methodically.',
-      rubric: { one: 'Guesses and changes code at random.', five: 'Forms hypotheses, measures, and narrows down quickly.', keyPoints: ['reproduce first', 'bisect', 'read the logs'] },
+      rubric: {
+        one: 'Guesses and changes code at random.',
+        five: 'Forms hypotheses, measures, and narrows down quickly.',
+        keyPoints: ['reproduce first', 'bisect', 'read the logs'],
+      },
     },
     {
       name: 'Communication',
       description: 'Explains technical decisions clearly.',
-      rubric: { one: 'Hard to follow; skips context.', five: 'Clear, structured, adapts to the listener.', keyPoints: ['structure', 'examples', 'listening'] },
+      rubric: {
+        one: 'Hard to follow; skips context.',
+        five: 'Clear, structured, adapts to the listener.',
+        keyPoints: ['structure', 'examples', 'listening'],
+      },
     },
   ],
   questions: [
-    { text: 'Tell me about a service you designed that had to survive partial outages.', competency: 'System design', followUps: ['How did you test the failure modes?'] },
-    { text: 'Walk me through the hardest production bug you have fixed.', competency: 'Debugging', followUps: ['What would you do differently now?'] },
-    { text: 'How do you explain a risky technical change to non-engineers?', competency: 'Communication', followUps: [] },
+    {
+      text: 'Tell me about a service you designed that had to survive partial outages.',
+      competency: 'System design',
+      followUps: ['How did you test the failure modes?'],
+    },
+    {
+      text: 'Walk me through the hardest production bug you have fixed.',
+      competency: 'Debugging',
+      followUps: ['What would you do differently now?'],
+    },
+    {
+      text: 'How do you explain a risky technical change to non-engineers?',
+      competency: 'Communication',
+      followUps: [],
+    },
   ],
 };
 
@@ -91,22 +131,39 @@ export interface DemoSeedResult {
  * invite link, and an upcoming meeting. Safe to run again: it finds what exists, issues a new
  * invite for the open demo interview and schedules a new meeting when the last one is over.
  */
-export async function seedDemo(app: INestApplicationContext, passwords: Record<'admin' | 'recruiter' | 'hiring_manager', string>): Promise<DemoSeedResult> {
+export async function seedDemo(
+  app: INestApplicationContext,
+  passwords: Record<'admin' | 'recruiter' | 'hiring_manager', string>,
+): Promise<DemoSeedResult> {
   const staff: StaffSeed[] = [
     { email: 'admin@demo.parley.local', displayName: 'Ada Admin', role: 'admin', password: passwords.admin },
-    { email: 'recruiter@demo.parley.local', displayName: 'Rita Recruiter', role: 'recruiter', password: passwords.recruiter },
-    { email: 'manager@demo.parley.local', displayName: 'Hal Hiring-Manager', role: 'hiring_manager', password: passwords.hiring_manager },
+    {
+      email: 'recruiter@demo.parley.local',
+      displayName: 'Rita Recruiter',
+      role: 'recruiter',
+      password: passwords.recruiter,
+    },
+    {
+      email: 'manager@demo.parley.local',
+      displayName: 'Hal Hiring-Manager',
+      role: 'hiring_manager',
+      password: passwords.hiring_manager,
+    },
   ];
   const { org, users } = await ensureOrganizationWithStaff(app, DEMO_ORG, staff);
   const recruiter: StaffPrincipal = { userId: users.recruiter.id, orgId: org.id, role: 'recruiter' };
   const dataSource = app.get(DataSource);
 
   const postings = dataSource.getRepository(JobPostingEntity);
-  const posting = (await postings.findOneBy({ orgId: org.id, title: DEMO_POSTING.title })) ?? (await postings.save(postings.create({ ...DEMO_POSTING, orgId: org.id, createdBy: recruiter.userId })));
+  const posting =
+    (await postings.findOneBy({ orgId: org.id, title: DEMO_POSTING.title })) ??
+    (await postings.save(postings.create({ ...DEMO_POSTING, orgId: org.id, createdBy: recruiter.userId })));
   const candidates = dataSource.getRepository(CandidateEntity);
   const candidate =
     (await candidates.findOneBy({ orgId: org.id, email: 'casey.candidate@example.com' })) ??
-    (await candidates.save(candidates.create({ orgId: org.id, email: 'casey.candidate@example.com', fullName: 'Casey Candidate' })));
+    (await candidates.save(
+      candidates.create({ orgId: org.id, email: 'casey.candidate@example.com', fullName: 'Casey Candidate' }),
+    ));
 
   const interviews = app.get(InterviewsService);
   const open = await dataSource.getRepository(InterviewEntity).findOne({

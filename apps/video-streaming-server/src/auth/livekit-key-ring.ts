@@ -41,13 +41,15 @@ export class LiveKitKeyRing {
 
   /** Verifies the Authorization JWT and the body's sha256 claim; throws Unauthenticated otherwise. */
   async receiveWebhook(rawBody: string, authorization: string | undefined): Promise<WebhookEvent> {
-    if (!authorization) throw new DomainError(DomainErrorCode.Unauthenticated, 'webhook rejected: no Authorization header');
+    if (!authorization)
+      throw new DomainError(DomainErrorCode.Unauthenticated, 'webhook rejected: no Authorization header');
     const receiver = this.receivers.get(this.keyIdOf(authorization) ?? '');
     if (!receiver) throw new DomainError(DomainErrorCode.Unauthenticated, 'webhook rejected: unknown API key');
     try {
       return await receiver.receive(rawBody, authorization, false, 5);
     } catch (err) {
-      const message = err instanceof Error && /sha256/.test(err.message) ? 'body does not match its signature' : reason(err);
+      const message =
+        err instanceof Error && /sha256/.test(err.message) ? 'body does not match its signature' : reason(err);
       throw new DomainError(DomainErrorCode.Unauthenticated, `webhook rejected: ${message}`);
     }
   }

@@ -23,7 +23,12 @@ export class ObserverSecretGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const presented = context.switchToHttp().getRequest<FastifyRequest>().headers[OBSERVER_SECRET_HEADER];
-    if (typeof presented !== 'string' || presented.length === 0 || presented.length > 512 || !secretsMatch(presented, this.expected)) {
+    if (
+      typeof presented !== 'string' ||
+      presented.length === 0 ||
+      presented.length > 512 ||
+      !secretsMatch(presented, this.expected)
+    ) {
       throw new DomainError(DomainErrorCode.Unauthenticated, `missing or wrong ${OBSERVER_SECRET_HEADER} header`);
     }
     return true;

@@ -12,7 +12,9 @@ export class SessionTicketVerifier {
   private readonly keys: JWTVerifyGetKey;
 
   constructor(@Inject(VSS_CONFIG) config: VideoStreamingServerConfig) {
-    this.keys = createLocalJWKSet({ keys: config.tickets.publicKeys.keys.map((k) => ({ ...k, alg: 'EdDSA', use: 'sig' })) });
+    this.keys = createLocalJWKSet({
+      keys: config.tickets.publicKeys.keys.map((k) => ({ ...k, alg: 'EdDSA', use: 'sig' })),
+    });
   }
 
   async verify(ticket: string): Promise<SessionTicketClaims> {
@@ -29,7 +31,10 @@ export class SessionTicketVerifier {
     }
     const claims = SessionTicketClaims.safeParse(payload);
     if (!claims.success) {
-      throw new DomainError(DomainErrorCode.Unauthenticated, `session ticket rejected: ${claims.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      throw new DomainError(
+        DomainErrorCode.Unauthenticated,
+        `session ticket rejected: ${claims.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
     }
     return claims.data;
   }

@@ -22,10 +22,19 @@ export class TelemetryTokenService {
     this.signingKid = config.telemetry.signingKeys[0].id;
   }
 
-  async mint(subject: { identity: string; room: string; role?: string; org?: string }): Promise<{ token: string; expiresAt: Date }> {
+  async mint(subject: {
+    identity: string;
+    room: string;
+    role?: string;
+    org?: string;
+  }): Promise<{ token: string; expiresAt: Date }> {
     const now = Math.floor(Date.now() / 1000);
     const exp = now + this.config.telemetry.ttlSeconds;
-    const token = await new SignJWT({ room: subject.room, ...(subject.role ? { role: subject.role } : {}), ...(subject.org ? { org: subject.org } : {}) })
+    const token = await new SignJWT({
+      room: subject.room,
+      ...(subject.role ? { role: subject.role } : {}),
+      ...(subject.org ? { org: subject.org } : {}),
+    })
       .setProtectedHeader({ alg: 'HS256', kid: this.signingKid, typ: 'JWT' })
       .setSubject(subject.identity)
       .setAudience(TELEMETRY_AUDIENCE)
@@ -54,7 +63,8 @@ export class TelemetryTokenService {
       throw new DomainError(DomainErrorCode.Unauthenticated, `telemetry token rejected: ${reason(err)}`);
     }
     const claims = TelemetryClaims.safeParse(payload);
-    if (!claims.success) throw new DomainError(DomainErrorCode.Unauthenticated, 'telemetry token rejected: claims are invalid');
+    if (!claims.success)
+      throw new DomainError(DomainErrorCode.Unauthenticated, 'telemetry token rejected: claims are invalid');
     return claims.data;
   }
 }

@@ -15,7 +15,8 @@ export class TelemetryGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<RequestWithTelemetry>();
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer ([A-Za-z0-9._-]{16,4096})$/.exec(header) : null;
-    if (!match) throw new DomainError(DomainErrorCode.Unauthenticated, 'expected Authorization: Bearer <telemetry token>');
+    if (!match)
+      throw new DomainError(DomainErrorCode.Unauthenticated, 'expected Authorization: Bearer <telemetry token>');
     request.telemetry = await this.tokens.verify(match[1]);
     return true;
   }

@@ -10,6 +10,9 @@ export async function callLiveKit<T>(what: string, call: () => Promise<T>): Prom
     return await call();
   } catch (err) {
     if (err instanceof ServerError && err.status < 500) throw err;
-    throw new DomainError(DomainErrorCode.DependencyUnavailable, `LiveKit is unreachable, so ${what} is unavailable right now; try again shortly`);
+    throw new DomainError(
+      DomainErrorCode.DependencyUnavailable,
+      `LiveKit is unreachable, so ${what} is unavailable right now; try again shortly`,
+    );
   }
 }

@@ -32,7 +32,11 @@ export class ReconciliationService implements OnApplicationBootstrap, OnApplicat
     private readonly rooms: RoomServiceClient,
     @Inject(MetricsRegistry) registry: MetricsRegistry,
   ) {
-    this.repairs = new Counter({ name: 'parley_reconciliation_repairs_total', help: 'Session state corrected from LiveKit RoomService', registers: [registry] });
+    this.repairs = new Counter({
+      name: 'parley_reconciliation_repairs_total',
+      help: 'Session state corrected from LiveKit RoomService',
+      registers: [registry],
+    });
   }
 
   onApplicationBootstrap(): void {
@@ -46,7 +50,9 @@ export class ReconciliationService implements OnApplicationBootstrap, OnApplicat
 
   private async tick(): Promise<void> {
     const token = randomUUID();
-    const locked = await this.redis.set(LOCK_KEY, token, 'PX', this.config.liveness.reconcileIntervalMs, 'NX').catch(() => null);
+    const locked = await this.redis
+      .set(LOCK_KEY, token, 'PX', this.config.liveness.reconcileIntervalMs, 'NX')
+      .catch(() => null);
     if (!locked) return;
     try {
       await this.reconcileOnce();

@@ -31,7 +31,11 @@ export class RoomsController {
     ]);
     return {
       room: params.room,
-      participants: participants.map((p) => ({ identity: p.identity, state: ParticipantInfo_State[p.state], joinedAt: Number(p.joinedAt) })),
+      participants: participants.map((p) => ({
+        identity: p.identity,
+        state: ParticipantInfo_State[p.state],
+        joinedAt: Number(p.joinedAt),
+      })),
       sessions,
     };
   }

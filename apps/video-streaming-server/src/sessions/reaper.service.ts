@@ -38,11 +38,21 @@ export class ReaperService implements OnApplicationBootstrap, OnApplicationShutd
     private readonly recordings: RecordingStopper,
     @Inject(MetricsRegistry) registry: MetricsRegistry,
   ) {
-    this.reaped = new Counter({ name: 'parley_reaper_sessions_reaped_total', help: 'Zombie sessions cleaned up', registers: [registry] });
-    this.held = new Counter({ name: 'parley_reaper_runs_held_total', help: 'Reaper runs skipped to avoid false reaps', labelNames: ['reason'], registers: [registry] });
+    this.reaped = new Counter({
+      name: 'parley_reaper_sessions_reaped_total',
+      help: 'Zombie sessions cleaned up',
+      registers: [registry],
+    });
+    this.held = new Counter({
+      name: 'parley_reaper_runs_held_total',
+      help: 'Reaper runs skipped to avoid false reaps',
+      labelNames: ['reason'],
+      registers: [registry],
+    });
     this.redis.on('close', () => (this.connectionLost = true));
     this.redis.on('ready', () => {
-      if (this.connectionLost) void this.holdFor(this.config.liveness.graceMs, 'redis connection restored').catch(() => undefined);
+      if (this.connectionLost)
+        void this.holdFor(this.config.liveness.graceMs, 'redis connection restored').catch(() => undefined);
     });
   }
 
@@ -101,7 +111,11 @@ export class ReaperService implements OnApplicationBootstrap, OnApplicationShutd
   private async cleanUp(member: string, now: number): Promise<'abandoned' | 'already-ended' | 'alive'> {
     const { room, identity } = parseMember(member);
     const current = await this.sessions.get(room, identity);
-    if (current && current.lastHeartbeatAt !== undefined && current.lastHeartbeatAt > now - this.config.liveness.graceMs) {
+    if (
+      current &&
+      current.lastHeartbeatAt !== undefined &&
+      current.lastHeartbeatAt > now - this.config.liveness.graceMs
+    ) {
       // It heartbeated between the claim and now: give it back.
       return this.sessions.abandon(member, now, 'heartbeat_timeout', '');
     }
@@ -140,7 +154,8 @@ export class ReaperService implements OnApplicationBootstrap, OnApplicationShutd
     const holdUntil = Number((await this.redis.get(HOLD_KEY)) ?? 0);
     if (holdUntil > now) return 'recovering';
     const { newest, count } = await this.sessions.livenessSummary();
-    if (newest !== undefined && count >= MASS_REAP_FLOOR && newest < now - this.config.liveness.graceMs) return 'no_fresh_heartbeats';
+    if (newest !== undefined && count >= MASS_REAP_FLOOR && newest < now - this.config.liveness.graceMs)
+      return 'no_fresh_heartbeats';
     return undefined;
   }
 

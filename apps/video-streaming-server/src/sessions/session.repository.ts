@@ -127,12 +127,30 @@ export class SessionRepository {
 
   async open(subject: SessionSubject, now: number): Promise<void> {
     const member = sessionMember(subject.room, subject.identity);
-    await this.command('vssOpen', ...this.keysFor(subject.room, subject.identity), member, now, subject.room, subject.identity, subject.role ?? '', subject.org ?? '');
+    await this.command(
+      'vssOpen',
+      ...this.keysFor(subject.room, subject.identity),
+      member,
+      now,
+      subject.room,
+      subject.identity,
+      subject.role ?? '',
+      subject.org ?? '',
+    );
   }
 
   async heartbeat(subject: SessionSubject, now: number): Promise<HeartbeatResult> {
     const member = sessionMember(subject.room, subject.identity);
-    const result = await this.command('vssHeartbeat', ...this.keysFor(subject.room, subject.identity), member, now, subject.room, subject.identity, subject.role ?? '', subject.org ?? '');
+    const result = await this.command(
+      'vssHeartbeat',
+      ...this.keysFor(subject.room, subject.identity),
+      member,
+      now,
+      subject.room,
+      subject.identity,
+      subject.role ?? '',
+      subject.org ?? '',
+    );
     return result === 1 ? 'alive' : 'ended';
   }
 
@@ -140,8 +158,24 @@ export class SessionRepository {
     return (await this.command('vssClaim', K.liveness, K.pending, cutoff, limit, now, retryPendingBefore)) as string[];
   }
 
-  async abandon(member: string, now: number, reason: string, message: string): Promise<'abandoned' | 'already-ended' | 'alive'> {
-    const result = await this.command('vssAbandon', K.liveness, K.session(member), K.pending, K.timeline(member), member, now, reason, this.maxTimeline, message);
+  async abandon(
+    member: string,
+    now: number,
+    reason: string,
+    message: string,
+  ): Promise<'abandoned' | 'already-ended' | 'alive'> {
+    const result = await this.command(
+      'vssAbandon',
+      K.liveness,
+      K.session(member),
+      K.pending,
+      K.timeline(member),
+      member,
+      now,
+      reason,
+      this.maxTimeline,
+      message,
+    );
     return result === 1 ? 'abandoned' : result === 0 ? 'already-ended' : 'alive';
   }
 
@@ -151,7 +185,10 @@ export class SessionRepository {
 
   /** Newest heartbeat score and how many sessions are tracked (O(log N)). */
   async livenessSummary(): Promise<{ newest: number | undefined; count: number }> {
-    const [newest, count] = await Promise.all([this.redis.zrevrange(K.liveness, 0, 0, 'WITHSCORES'), this.redis.zcard(K.liveness)]);
+    const [newest, count] = await Promise.all([
+      this.redis.zrevrange(K.liveness, 0, 0, 'WITHSCORES'),
+      this.redis.zcard(K.liveness),
+    ]);
     return { newest: newest.length === 2 ? Number(newest[1]) : undefined, count };
   }
 
@@ -162,7 +199,14 @@ export class SessionRepository {
 
   async setLiveKitPresence(room: string, identity: string, presence: 'joined' | 'left', at: number): Promise<void> {
     const key = K.session(sessionMember(room, identity));
-    await this.redis.multi().hset(key, 'room', room, 'identity', identity, 'livekit', presence, `livekit_${presence}_at`, at).hsetnx(key, 'status', 'active').hsetnx(key, 'createdAt', at).sadd(K.room(room), identity).sadd(K.rooms, room).exec();
+    await this.redis
+      .multi()
+      .hset(key, 'room', room, 'identity', identity, 'livekit', presence, `livekit_${presence}_at`, at)
+      .hsetnx(key, 'status', 'active')
+      .hsetnx(key, 'createdAt', at)
+      .sadd(K.room(room), identity)
+      .sadd(K.rooms, room)
+      .exec();
   }
 
   /** Ends every session of a room that LiveKit says has finished. */
@@ -173,7 +217,11 @@ export class SessionRepository {
       const member = sessionMember(room, identity);
       const status = await this.redis.hget(K.session(member), 'status');
       if (status === 'active') {
-        await this.redis.multi().hset(K.session(member), 'status', 'ended', 'endedAt', at, 'endReason', reason, 'livekit', 'left').zrem(K.liveness, member).exec();
+        await this.redis
+          .multi()
+          .hset(K.session(member), 'status', 'ended', 'endedAt', at, 'endReason', reason, 'livekit', 'left')
+          .zrem(K.liveness, member)
+          .exec();
         ended++;
       }
     }

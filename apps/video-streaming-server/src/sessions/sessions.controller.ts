@@ -1,6 +1,12 @@
 import { Body, Controller, Get, HttpCode, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { HeartbeatResponse, TelemetryEventsRequest, TimelineQuery, TimelineResponse, type TelemetryClaims } from '@app/contracts';
+import {
+  HeartbeatResponse,
+  TelemetryEventsRequest,
+  TimelineQuery,
+  TimelineResponse,
+  type TelemetryClaims,
+} from '@app/contracts';
 import { QuietOnSuccess } from '@app/http';
 import { createZodDto } from 'nestjs-zod';
 import { Telemetry, TelemetryGuard } from '../auth/telemetry.guard';

@@ -13,7 +13,10 @@ export class SessionsService {
 
   /** R-H1: refreshes liveness; an ended or reaped session must rejoin with a new token instead. */
   async heartbeat(claims: TelemetryClaims): Promise<HeartbeatResponse> {
-    const result = await this.sessions.heartbeat({ room: claims.room, identity: claims.sub, role: claims.role, org: claims.org }, Date.now());
+    const result = await this.sessions.heartbeat(
+      { room: claims.room, identity: claims.sub, role: claims.role, org: claims.org },
+      Date.now(),
+    );
     if (result === 'ended') {
       throw new DomainError(DomainErrorCode.Gone, 'this session has ended; rejoin the room to start a new one');
     }
@@ -27,6 +30,10 @@ export class SessionsService {
   }
 
   async timeline(claims: TelemetryClaims, limit: number): Promise<TimelineResponse> {
-    return { room: claims.room, identity: claims.sub, entries: await this.sessions.timeline(claims.room, claims.sub, limit) };
+    return {
+      room: claims.room,
+      identity: claims.sub,
+      entries: await this.sessions.timeline(claims.room, claims.sub, limit),
+    };
   }
 }

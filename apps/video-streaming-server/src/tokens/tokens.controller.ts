@@ -1,6 +1,13 @@
 import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { LiveKitTokenResponse, ObserverTokenRequest, ParticipantTokenRequest, ParticipantTokenResponse, TelemetryTokenRequest, TelemetryTokenResponse } from '@app/contracts';
+import {
+  LiveKitTokenResponse,
+  ObserverTokenRequest,
+  ParticipantTokenRequest,
+  ParticipantTokenResponse,
+  TelemetryTokenRequest,
+  TelemetryTokenResponse,
+} from '@app/contracts';
 import { createZodDto } from 'nestjs-zod';
 import { OBSERVER_SECRET_HEADER, ObserverSecretGuard } from '../auth/observer-secret.guard';
 import { TokensService } from './tokens.service';

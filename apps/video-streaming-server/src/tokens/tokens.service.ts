@@ -37,10 +37,15 @@ export class TokensService {
     if (request.identity !== ticket.sub) {
       throw new DomainError(DomainErrorCode.Forbidden, 'the ticket does not grant this identity');
     }
-    const token = await this.mint(ticket.sub, grantFor(ticket.role, ticket.room), this.config.tokens.participantTtlSeconds, {
-      metadata: JSON.stringify({ role: ticket.role, sessionId: ticket.sessionId }),
-      attributes: { 'parley.role': ticket.role, 'parley.org': ticket.org },
-    });
+    const token = await this.mint(
+      ticket.sub,
+      grantFor(ticket.role, ticket.room),
+      this.config.tokens.participantTtlSeconds,
+      {
+        metadata: JSON.stringify({ role: ticket.role, sessionId: ticket.sessionId }),
+        attributes: { 'parley.role': ticket.role, 'parley.org': ticket.org },
+      },
+    );
     return { ...token, role: ticket.role };
   }
 
@@ -61,7 +66,8 @@ export class TokensService {
     if (!claims.video?.roomJoin || !room || !identity) {
       throw new DomainError(DomainErrorCode.Forbidden, 'the LiveKit token does not join a room');
     }
-    if (!parseRoomName(room)) throw new DomainError(DomainErrorCode.Forbidden, 'the LiveKit token is for a room outside the naming convention');
+    if (!parseRoomName(room))
+      throw new DomainError(DomainErrorCode.Forbidden, 'the LiveKit token is for a room outside the naming convention');
     const role = claims.attributes?.['parley.role'];
     const org = claims.attributes?.['parley.org'];
     const minted = await this.telemetryTokens.mint({ identity, room, role, org });
@@ -82,7 +88,12 @@ export class TokensService {
     extra: { metadata: string; attributes: Record<string, string> },
   ): Promise<LiveKitTokenResponse> {
     const key = this.config.livekitKeys[0];
-    const token = new AccessToken(key.id, key.secret, { identity, ttl: ttlSeconds, metadata: extra.metadata, attributes: extra.attributes });
+    const token = new AccessToken(key.id, key.secret, {
+      identity,
+      ttl: ttlSeconds,
+      metadata: extra.metadata,
+      attributes: extra.attributes,
+    });
     token.addGrant(grant);
     const jwt = await token.toJwt();
     return {

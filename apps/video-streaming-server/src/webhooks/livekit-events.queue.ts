@@ -35,12 +35,20 @@ export class LiveKitEventsQueue implements OnModuleInit, OnApplicationShutdown {
   onModuleInit(): void {
     // BullMQ needs blocking commands to wait forever, so it gets its own connection.
     this.connection = logRedisErrors(
-      new Redis(this.config.redis.url, { maxRetriesPerRequest: null, connectionName: `${this.config.redis.connectionName}-queue` }),
+      new Redis(this.config.redis.url, {
+        maxRetriesPerRequest: null,
+        connectionName: `${this.config.redis.connectionName}-queue`,
+      }),
       'queue',
     );
     this.queue = new Queue(LIVEKIT_EVENTS_QUEUE, {
       connection: this.connection,
-      defaultJobOptions: { attempts: 5, backoff: { type: 'exponential', delay: 500 }, removeOnComplete: 1_000, removeOnFail: 5_000 },
+      defaultJobOptions: {
+        attempts: 5,
+        backoff: { type: 'exponential', delay: 500 },
+        removeOnComplete: 1_000,
+        removeOnFail: 5_000,
+      },
     });
     this.workerConnection = logRedisErrors(this.connection.duplicate(), 'queue-worker');
     this.worker = new Worker(LIVEKIT_EVENTS_QUEUE, (job) => this.apply(job), {

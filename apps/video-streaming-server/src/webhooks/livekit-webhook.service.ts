@@ -32,14 +32,29 @@ export class LiveKitWebhookService {
       labelNames: ['event'],
       registers: [registry],
     });
-    this.duplicates = new Counter({ name: 'parley_livekit_webhook_duplicates_total', help: 'Redelivered LiveKit webhook events ignored', registers: [registry] });
-    this.egress = new Counter({ name: 'parley_livekit_egress_outcomes_total', help: 'Egress jobs that ended, by final status', labelNames: ['status'], registers: [registry] });
+    this.duplicates = new Counter({
+      name: 'parley_livekit_webhook_duplicates_total',
+      help: 'Redelivered LiveKit webhook events ignored',
+      registers: [registry],
+    });
+    this.egress = new Counter({
+      name: 'parley_livekit_egress_outcomes_total',
+      help: 'Egress jobs that ended, by final status',
+      labelNames: ['status'],
+      registers: [registry],
+    });
   }
 
   async receive(rawBody: string, authorization: string | undefined): Promise<WebhookOutcome> {
     const event = await this.keyRing.receiveWebhook(rawBody, authorization);
     const id = event.id || `${event.event}:${event.createdAt}:${event.room?.sid ?? ''}:${event.participant?.sid ?? ''}`;
-    const first = await this.redis.set(`vss:webhook:seen:${id}`, '1', 'EX', this.config.webhooks.dedupeTtlSeconds, 'NX');
+    const first = await this.redis.set(
+      `vss:webhook:seen:${id}`,
+      '1',
+      'EX',
+      this.config.webhooks.dedupeTtlSeconds,
+      'NX',
+    );
     if (first === null) {
       this.duplicates.inc();
       return { status: 'duplicate', id, event: event.event };
