@@ -67,6 +67,8 @@ export const VideoStreamingServerEnv = z
       .min(60)
       .max(7 * 86_400)
       .default(86_400),
+    // How long a session's Redis keys (hash, timeline, room membership) outlive its end.
+    SESSION_RETENTION_SECONDS: z.coerce.number().int().min(60).max(90 * 86_400).default(7 * 86_400),
     TIMELINE_MAX_ENTRIES: z.coerce.number().int().min(10).max(100_000).default(1_000),
   })
   .superRefine((env, ctx) => {
@@ -104,6 +106,7 @@ export const VideoStreamingServerEnv = z
       },
       webhooks: { dedupeTtlSeconds: env.WEBHOOK_DEDUPE_TTL_SECONDS },
       timeline: { maxEntries: env.TIMELINE_MAX_ENTRIES },
+      retention: { sessionSeconds: env.SESSION_RETENTION_SECONDS },
     };
   });
 export type VideoStreamingServerConfig = z.output<typeof VideoStreamingServerEnv>;
