@@ -1,6 +1,8 @@
 // POST /v1/sessions/current/heartbeat: the real video-streaming-server (Nest + Fastify,
-// LOG_LEVEL=info) against bench/baseline/bare-heartbeat-server.ts doing the same work in one bare
-// Fastify route (HS256 telemetry JWT verification + the same HEARTBEAT Lua script on Redis).
+// LOG_LEVEL=info), which serves this route on its lean path (a plain Fastify handler, see
+// apps/video-streaming-server/src/sessions/heartbeat.route.ts), against
+// bench/baseline/bare-heartbeat-server.ts doing the same work in one bare Fastify route (HS256
+// telemetry JWT verification + the same HEARTBEAT Lua script on Redis).
 // Goal: the app keeps at least 70 % of the baseline's throughput. Run: npm run build && node dist/bench/heartbeat.bench.js
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
@@ -28,6 +30,10 @@ async function main(): Promise<void> {
     baselineEnv: (env) => ({ ...env, BENCH_KEY_PREFIX: 'bench:vss:' }),
     goal: 0.7,
     notes: [
+      'the app serves the heartbeat on its lean path: a plain Fastify handler (sessions/heartbeat.route.ts) instead of ' +
+        'Nest’s pipeline, calling the same verification (TelemetryTokenService) and SessionsService.heartbeat; the ' +
+        'global Fastify hooks (x-request-id, request-duration histogram, failure log lines) and the global exception ' +
+        'filter still apply to it',
       'work per request, both servers: verify an HS256 telemetry JWT (jose jwtVerify, kid → key, audience, issuer), ' +
         'then one EVALSHA of the HEARTBEAT Lua script (HGET, ZADD, HSET) on the shared Redis at 127.0.0.1:6379, DB 13 ' +
         '(app keys `vss:…`, baseline keys `bench:vss:…`)',

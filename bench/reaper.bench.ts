@@ -1,5 +1,8 @@
 // ReaperService.runOnce: time to reap 100 zombie sessions among 10,000 live sessions versus among
 // 1,000,000. The claim is O(log N + expired), so the goal is 1M / 10k ≤ 1.5.
+// Then a mass disconnect: 5,000 zombies at once, reaped with the bounded worker pool
+// (REAPER_CONCURRENCY=32) against the sequential cleanup (REAPER_CONCURRENCY=1) as the baseline in
+// the same run; the goal is all 5,000 within two reaper intervals (2 × 5 s by default).
 // Starts its own redis-server (127.0.0.1:26399) and livekit-server (27880-27882); the app runs in
 // this process. Run: npm run build && node dist/bench/reaper.bench.js
 import 'reflect-metadata';
@@ -31,6 +34,15 @@ const POPULATIONS = [
   { size: 1_000_000, db: 1 },
 ];
 const FILL_BATCH = 5_000;
+const MASS_ZOMBIES = 5_000;
+const MASS_LIVE = 10_000;
+const MASS_ROUNDS = 2;
+const DEFAULT_REAPER_INTERVAL_MS = 5_000;
+// The pool against the one-at-a-time baseline, each in its own app and Redis DB.
+const MASS_SETUPS = [
+  { concurrency: 1, db: 2 },
+  { concurrency: 32, db: 3 },
+];
 const FILL_IN_FLIGHT = 4;
 const ORG = '0b6f2a52-8c1e-4d7a-9f10-3c4d5e6f7a8b';
 
@@ -46,6 +58,10 @@ const liveSubject = (n: number) => ({
 const zombieSubject = (n: number) => ({
   room: buildRoomName({ kind: 'interview', id: uuid(1, n) }),
   identity: `candidate-z${n}`,
+});
+const massZombieSubject = (n: number) => ({
+  room: buildRoomName({ kind: 'interview', id: uuid(2, n) }),
+  identity: `candidate-m${n}`,
 });
 
 /**
@@ -180,6 +196,9 @@ async function main(): Promise<void> {
       HEARTBEAT_GRACE_MS: String(GRACE_MS),
       REAPER_INTERVAL_MS: '60000',
       RECONCILE_INTERVAL_MS: '3600000',
+      // Reaped candidates are reported to user-management, which does not run here: one attempt,
+      // so failed deliveries are not retried in the background while passes are timed.
+      USER_MANAGEMENT_REPORT_ATTEMPTS: '1',
     };
     const bench = benchEnv({ livekitPort: LIVEKIT.port, overrides });
     const livekit = await startLiveKitServer(
@@ -272,13 +291,110 @@ async function main(): Promise<void> {
       removeMs.push(performance.now() - t);
     }
 
+    const mass = await massDisconnect(bench.env, redisUrl, now, stops);
+
     const info = await populations[0].redis.info();
     const redisVersion = /redis_version:(\S+)/.exec(info)?.[1] ?? '?';
     const redisMemory = /used_memory_human:(\S+)/.exec(info)?.[1] ?? '?';
     console.log(report(populations, removeMs, redisVersion, redisMemory, Math.round((Date.now() - started) / 1000)));
+    console.log(massReport(mass));
   } finally {
     await stopAll();
   }
+}
+
+interface MassSetup {
+  concurrency: number;
+  db: number;
+  ms: number[];
+}
+
+/**
+ * 5,000 zombies at once among 10,000 live sessions, one pass each (runOnce claims batch after batch
+ * until none is left), the pooled cleanup and the sequential one alternating, each in its own app.
+ */
+async function massDisconnect(
+  env: Record<string, string>,
+  redisUrl: (db: number) => string,
+  now: number,
+  stops: Array<() => Promise<void>>,
+): Promise<MassSetup[]> {
+  const setups: Array<MassSetup & { redis: Redis; reaper: ReaperService }> = [];
+  for (const { concurrency, db } of MASS_SETUPS) {
+    const redis = new Redis(redisUrl(db), { connectionName: 'bench-fill' });
+    stops.push(async () => void redis.disconnect());
+    const app = await createVideoStreamingServer(
+      loadVideoStreamingServerConfig({ ...env, REDIS_URL: redisUrl(db), REAPER_CONCURRENCY: String(concurrency) }),
+    );
+    stops.push(() => app.close());
+    await app.init();
+    const reaper = app.get(ReaperService);
+    const first = await reaper.runOnce();
+    if (!('held' in first)) throw new Error(`expected the first pass to be held, got ${JSON.stringify(first)}`);
+    let n = 0;
+    while (n < MASS_LIVE) {
+      const subjects = [];
+      for (const end = Math.min(MASS_LIVE, n + FILL_BATCH); n < end; n++) subjects.push(liveSubject(n));
+      await writeSessions(redis, subjects, now);
+    }
+    setups.push({ concurrency, db, ms: [], redis, reaper });
+  }
+  for (const setup of setups) {
+    await waitUntilReady(
+      async () => {
+        if (await setup.redis.exists('vss:reaper:hold_until')) throw new Error('reaper still on hold');
+      },
+      { component: 'reaper hold', timeoutMs: GRACE_MS * 3 },
+    );
+  }
+  let next = 0;
+  for (let round = 0; round < MASS_ROUNDS; round++) {
+    for (const setup of setups) {
+      const subjects = [];
+      for (let i = 0; i < MASS_ZOMBIES; i++) subjects.push(massZombieSubject(next++));
+      await writeSessions(setup.redis, subjects, now - 2 * GRACE_MS);
+      const timed = await timedRun(setup.reaper, now);
+      expectReaped(timed, MASS_ZOMBIES, `mass disconnect round ${round + 1}, concurrency ${setup.concurrency}`);
+      const live = await setup.redis.zcard('vss:liveness');
+      if (live !== MASS_LIVE) throw new Error(`live sessions were touched: ${live} left of ${MASS_LIVE}`);
+      setup.ms.push(timed.ms);
+      log(
+        `mass disconnect, concurrency ${setup.concurrency}: ${fmt(MASS_ZOMBIES)} reaped in ${timed.ms.toFixed(0)} ms`,
+      );
+    }
+  }
+  return setups.map(({ concurrency, db, ms }) => ({ concurrency, db, ms }));
+}
+
+function massReport(setups: MassSetup[]): string {
+  const [sequential, pooled] = setups;
+  const budget = 2 * DEFAULT_REAPER_INTERVAL_MS;
+  const row = (s: MassSetup, what: string) =>
+    `| ${what} (REAPER_CONCURRENCY=${s.concurrency}) | ${s.ms.map((m) => fmt(m, 0)).join(' · ')} | **${fmt(median(s.ms), 0)}** | ` +
+    `${fmt((MASS_ZOMBIES / median(s.ms)) * 1000, 0)} | ${median(s.ms) <= budget ? 'yes' : 'no'} |`;
+  return [
+    `## Mass disconnect — ${fmt(MASS_ZOMBIES)} zombies at once among ${fmt(MASS_LIVE)} live sessions`,
+    '',
+    `- same run, stack and settings as above; two more app instances (Redis DB ${sequential.db} and ${pooled.db}), ` +
+      `REAPER_BATCH_SIZE=500, one with REAPER_CONCURRENCY=${sequential.concurrency} (the sequential cleanup, baseline), ` +
+      `one with REAPER_CONCURRENCY=${pooled.concurrency}`,
+    `- method: ${fmt(MASS_LIVE)} live sessions per DB; per round ${fmt(MASS_ZOMBIES)} zombies (status active, role candidate, ` +
+      `score now − 2 × grace, each in its own interview room) are added and one runOnce(now) is timed: it claims ` +
+      `batch after batch until none is left; ${MASS_ROUNDS} rounds, the two setups alternating; every pass is checked to ` +
+      `return reaped ${fmt(MASS_ZOMBIES)} / failed 0 and the live count unchanged`,
+    '- each zombie costs: ABANDON (Lua: re-check and mark abandoned), RoomService.RemoveParticipant (404, no such room), ' +
+      'the recording-stop hook (no-op), a BullMQ add for the user-management report, FINISH (Lua: timeline entry, ' +
+      'out of the pending set); the claim is one Lua call per batch of 500',
+    '',
+    '| cleanup | ms per pass (each round) | median ms | zombies/s | within 2 reaper intervals (10 s)? |',
+    '| --- | --- | ---: | ---: | --- |',
+    row(sequential, 'sequential'),
+    row(pooled, 'worker pool'),
+    '',
+    `Pool / sequential: **${fmt(median(sequential.ms) / median(pooled.ms), 1)}×** faster; goal (all ${fmt(MASS_ZOMBIES)} ` +
+      `within 2 × ${DEFAULT_REAPER_INTERVAL_MS / 1000} s): ${median(pooled.ms) <= budget ? 'met' : 'MISSED'}.`,
+    '',
+  ].join('\n');
 }
 
 function report(
@@ -310,7 +426,8 @@ function report(
       `before each pass ${ZOMBIES} zombies (status active, score now − 2 × grace) are added; ${WARMUP_RUNS} warm-up + ${RUNS} measured passes per size, ` +
       'sizes alternating (10k, 1M, 10k, …); every pass is checked to return reaped 100 / claimed 100 / failed 0 and is followed by a pass with nothing to reap; ' +
       'the live counts are checked unchanged at the end',
-    '- each zombie costs, one after the other: HGETALL, RoomService.RemoveParticipant on livekit-server (404, no such room: done), ABANDON (Lua), ZREM',
+    '- each zombie costs (REAPER_CONCURRENCY=32 of them at a time): ABANDON (Lua: re-check, mark abandoned), RoomService.RemoveParticipant on livekit-server (404, no such room: done), ' +
+      'a BullMQ add (the user-management report), FINISH (Lua: timeline entry, out of the pending set)',
     `- wall time: ${wallSeconds} s`,
     '',
     '| live sessions | reap 100 zombies, ms (each pass) | median ms | pass with nothing to reap, ms | median ms | fill time | keys in its DB |',

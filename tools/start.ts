@@ -44,25 +44,28 @@ async function main(): Promise<void> {
     if (applied.length) say(`migrations applied: ${applied.join(', ')}`);
     const demo = await runDemoSeed({ ...process.env, ...stack.env });
 
-    const env = { ...process.env, ...stack.env, NODE_ENV: process.env.NODE_ENV ?? 'development' };
+    // user-management's internal API keys: user-management verifies all (tagged with their owner),
+    // each caller gets only its own.
+    const { INTERNAL_API_KEYS, VSS_INTERNAL_API_KEY, AGENT_INTERNAL_API_KEY, ...shared } = stack.env;
+    const env = { ...process.env, ...shared, NODE_ENV: process.env.NODE_ENV ?? 'development' };
     const services = [
       {
         name: 'user-management',
         entry: 'apps/user-management/src/main.js',
-        env: { PORT: String(profile.ports.userManagement) },
+        env: { PORT: String(profile.ports.userManagement), INTERNAL_API_KEYS },
         ready: `http://127.0.0.1:${profile.ports.userManagement}/readyz`,
       },
       {
         name: 'video-streaming-server',
         entry: 'apps/video-streaming-server/src/main.js',
-        env: { PORT: String(profile.ports.videoStreamingServer) },
+        env: { PORT: String(profile.ports.videoStreamingServer), VSS_INTERNAL_API_KEY },
         ready: `http://127.0.0.1:${profile.ports.videoStreamingServer}/readyz`,
       },
       {
         name: 'interviewer-agent',
         entry: 'agents/interviewer/main.js',
         args: ['start'],
-        env: { AGENT_HEALTH_PORT: String(profile.ports.agentHealth) },
+        env: { AGENT_HEALTH_PORT: String(profile.ports.agentHealth), AGENT_INTERNAL_API_KEY },
         ready: `http://127.0.0.1:${profile.ports.agentHealth}/`,
       },
     ];

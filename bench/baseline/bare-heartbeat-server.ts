@@ -1,8 +1,10 @@
 // Baseline for bench/heartbeat.bench.ts: the work of POST /v1/sessions/current/heartbeat in one
 // bare Fastify route — verify the HS256 telemetry JWT (same keys, audience and issuer), run the same
 // HEARTBEAT Lua script in one round trip — and nothing else: no Nest, no guard/interceptor chain,
-// no request logging, no metrics. Its keys live under BENCH_KEY_PREFIX (default "bench:vss:") so
-// they never touch the app's "vss:" keys.
+// no request logging, no metrics, no request id. Its keys live under BENCH_KEY_PREFIX (default
+// "bench:vss:") so they never touch the app's "vss:" keys. The app's own heartbeat route is lean
+// too (sessions/heartbeat.route.ts) but keeps what a deployed service needs: the x-request-id
+// header, the request-duration histogram, failure log lines and the global exception filter.
 import { TELEMETRY_AUDIENCE, TELEMETRY_ISSUER } from '@app/contracts';
 import Fastify from 'fastify';
 import Redis from 'ioredis';

@@ -14,14 +14,20 @@ export { call };
 export async function startUm(
   env: Record<string, string>,
   overrides: Record<string, string> = {},
+  listenPort?: number,
 ): Promise<NestFastifyApplication> {
   // Every injected request comes from 127.0.0.1, so all test files share one per-address sign-in
   // budget: it is raised here, and only the rate-limit test sets a small one.
   const app = await createUserManagement(
     loadUserManagementConfig({ ...env, LOG_LEVEL: 'silent', LOGIN_MAX_ATTEMPTS: '1000', ...overrides }),
   );
-  await app.init();
-  await app.getHttpAdapter().getInstance().ready();
+  if (listenPort !== undefined) {
+    // Reachable over HTTP too (for a client in another app, e.g. the media plane's reports).
+    await app.listen(listenPort, '127.0.0.1');
+  } else {
+    await app.init();
+    await app.getHttpAdapter().getInstance().ready();
+  }
   return app;
 }
 
@@ -72,15 +78,27 @@ export function as(app: NestFastifyApplication, token: string, options: InjectOp
   });
 }
 
-/** A request as a service (the media plane by default) with a fresh service token. */
+/** The caller's own key from user-management's INTERNAL_API_KEYS (id:secret:caller,…). */
+export function serviceKeyOf(env: Record<string, string>, caller: ServiceCaller): { id: string; secret: string } {
+  const entry = env.INTERNAL_API_KEYS.split(',').find((e) => e.endsWith(`:${caller}`));
+  if (!entry) throw new Error(`INTERNAL_API_KEYS has no key of ${caller}`);
+  const [id, secret] = entry.split(':');
+  return { id, secret };
+}
+
+/** Authorization headers of `caller` with a fresh service token signed with its own key. */
+export async function serviceHeaders(env: Record<string, string>, caller: ServiceCaller) {
+  return { authorization: `Bearer ${await signServiceToken(serviceKeyOf(env, caller), caller)}` };
+}
+
+/** A request as a service (the media plane by default) with a fresh service token of its own key. */
 export async function asService(
   app: NestFastifyApplication,
   env: Record<string, string>,
   options: InjectOptions,
   caller: ServiceCaller = 'video-streaming-server',
 ) {
-  const [id, secret] = env.INTERNAL_API_KEYS.split(',')[0].split(':');
-  const token = await signServiceToken({ id, secret }, caller);
+  const token = await signServiceToken(serviceKeyOf(env, caller), caller);
   return call(app, {
     method: options.method ?? 'GET',
     ...options,

@@ -26,3 +26,35 @@ export function webhookBody(event: string, id: string, room: string, identity?: 
     ...(identity ? { participant: { sid: 'PA_test', identity } } : {}),
   });
 }
+
+/**
+ * A webhook body with every field chosen by the test: `createdAt` in seconds as LiveKit stamps it,
+ * `id` left out when undefined (an event without an id), and the participant's connection join time.
+ */
+export function webhookEventBody(fields: {
+  event: string;
+  room: string;
+  id?: string;
+  createdAt?: number;
+  identity?: string;
+  participantSid?: string;
+  joinedAtMs?: number;
+}): string {
+  return JSON.stringify({
+    event: fields.event,
+    ...(fields.id !== undefined ? { id: fields.id } : {}),
+    createdAt: String(fields.createdAt ?? Math.floor(Date.now() / 1000)),
+    room: { sid: 'RM_test', name: fields.room },
+    ...(fields.identity
+      ? {
+          participant: {
+            sid: fields.participantSid ?? 'PA_test',
+            identity: fields.identity,
+            ...(fields.joinedAtMs !== undefined
+              ? { joinedAt: String(Math.floor(fields.joinedAtMs / 1000)), joinedAtMs: String(fields.joinedAtMs) }
+              : {}),
+          },
+        }
+      : {}),
+  });
+}

@@ -38,7 +38,14 @@ export class UserManagementModule {
         DatabaseModule.forRoot({ ...config.database, entities: USER_MANAGEMENT_ENTITIES }),
         RedisModule.forRoot(config.redis),
         ObjectStoreModule.forRoot(config.objectStore),
-        HealthModule.forRoot({ service: SERVICE_NAME, checks: [PostgresCheck, RedisCheck, ObjectStoreCheck] }),
+        // Only PostgreSQL is critical: without it nothing can be answered. Without Redis only
+        // sign-in is refused (its failure counters live there; token versions fall back to
+        // PostgreSQL); replay URLs are presigned locally, so an object-store outage costs nothing
+        // here. Both only degrade: every replica leaving rotation at once would be worse.
+        HealthModule.forRoot({
+          service: SERVICE_NAME,
+          checks: [PostgresCheck, { use: RedisCheck, critical: false }, { use: ObjectStoreCheck, critical: false }],
+        }),
         PersistenceModule,
         AuthModule,
         OrganizationModule,

@@ -12,7 +12,9 @@ import {
   toHttpConfig,
   toLiveKitConfig,
   toObjectStoreConfig,
+  trustProxyEnv,
 } from '@app/config';
+import { ownedServiceKeyRing } from '@app/service-auth';
 import { z } from 'zod';
 
 export const SERVICE_NAME = 'user-management';
@@ -30,6 +32,7 @@ const seconds = (min: number, max: number, fallback: number) =>
 export const UserManagementEnv = z
   .object({
     ...httpEnv(3000),
+    ...trustProxyEnv,
     ...postgresEnv,
     ...redisEnv,
     ...objectStoreEnv,
@@ -46,10 +49,17 @@ export const UserManagementEnv = z
     STAFF_JWT_KEYS: keyRing(32),
     STAFF_ACCESS_TOKEN_TTL_SECONDS: seconds(60, 3600, 15 * 60),
     STAFF_REFRESH_TOKEN_TTL_SECONDS: seconds(3600, 90 * 86_400, 30 * 86_400),
-    // Keys the media plane and the agent sign their service tokens with (id:secret,…).
-    INTERNAL_API_KEYS: keyRing(32),
+    // Keys the media plane and the agent sign their service tokens with, each tagged with the one
+    // service allowed to use it (id:secret:caller,…; caller video-streaming-server or interviewer-agent).
+    INTERNAL_API_KEYS: ownedServiceKeyRing(32),
     LOGIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(1000).default(10),
     LOGIN_WINDOW_SECONDS: seconds(10, 86_400, 15 * 60),
+    // A rotated refresh token presented again this soon is another tab that raced the rotation: a
+    // plain 401, not "leaked, sign out everywhere".
+    REFRESH_REUSE_GRACE_SECONDS: seconds(0, 120, 20),
+    // How long a replica trusts its in-process copy of a user's token version (deactivation and
+    // role changes reach every replica within this).
+    USER_ACCESS_CACHE_MS: z.coerce.number().int().min(0).max(5_000).default(2_000),
     INVITE_TTL_HOURS: z.coerce
       .number()
       .int()
@@ -64,7 +74,7 @@ export const UserManagementEnv = z
     const livekit = toLiveKitConfig(env);
     const objectStore = toObjectStoreConfig(env);
     return {
-      http: toHttpConfig(env),
+      http: { ...toHttpConfig(env), trustProxy: env.TRUST_PROXY },
       logLevel: env.LOG_LEVEL,
       database: { url: env.DATABASE_URL, applicationName: SERVICE_NAME },
       redis: { url: env.REDIS_URL, connectionName: SERVICE_NAME },
@@ -83,6 +93,8 @@ export const UserManagementEnv = z
         refreshTtlSeconds: env.STAFF_REFRESH_TOKEN_TTL_SECONDS,
         loginMaxAttempts: env.LOGIN_MAX_ATTEMPTS,
         loginWindowSeconds: env.LOGIN_WINDOW_SECONDS,
+        refreshReuseGraceSeconds: env.REFRESH_REUSE_GRACE_SECONDS,
+        userAccessCacheMs: env.USER_ACCESS_CACHE_MS,
       },
       internalApiKeys: env.INTERNAL_API_KEYS,
       inviteTtlHours: env.INVITE_TTL_HOURS,

@@ -18,6 +18,8 @@ import { SessionsController } from './sessions/sessions.controller';
 import { SessionsService } from './sessions/sessions.service';
 import { TokensController } from './tokens/tokens.controller';
 import { TokensService } from './tokens/tokens.service';
+import { InterviewStatusReporter } from './user-management/interview-status.reporter';
+import { UserManagementClient } from './user-management/user-management.client';
 import { LiveKitEventsQueue } from './webhooks/livekit-events.queue';
 import { LiveKitWebhookController } from './webhooks/livekit-webhook.controller';
 import { LiveKitWebhookService } from './webhooks/livekit-webhook.service';
@@ -33,9 +35,10 @@ export class VideoStreamingServerModule {
         LiveKitModule.forRoot(config.livekit),
         ObjectStoreModule.forRoot(config.objectStore),
         // Without LiveKit, tokens, heartbeats and telemetry keep working: degraded, not down (R-L3).
+        // No request the media plane answers waits on the object store (egress writes recordings there): degraded too.
         HealthModule.forRoot({
           service: SERVICE_NAME,
-          checks: [RedisCheck, { use: LiveKitCheck, critical: false }, ObjectStoreCheck],
+          checks: [RedisCheck, { use: LiveKitCheck, critical: false }, { use: ObjectStoreCheck, critical: false }],
         }),
       ],
       controllers: [TokensController, SessionsController, LiveKitWebhookController, RoomsController],
@@ -51,6 +54,8 @@ export class VideoStreamingServerModule {
         SessionsService,
         ReaperService,
         { provide: RecordingStopper, useClass: NoRecordingStopper },
+        UserManagementClient,
+        InterviewStatusReporter,
         LiveKitEventsQueue,
         LiveKitWebhookService,
         ReconciliationService,

@@ -7,6 +7,7 @@ import {
   objectStoreEnv,
   optionalString,
   parseEnv,
+  trustProxyEnv,
   redisEnv,
   secret,
   toHttpConfig,
@@ -28,6 +29,7 @@ const durationMs = (min: number, max: number, fallback: number) =>
 export const VideoStreamingServerEnv = z
   .object({
     ...httpEnv(3001),
+    ...trustProxyEnv,
     ...redisEnv,
     ...livekitEnv,
     ...objectStoreEnv,
@@ -50,26 +52,56 @@ export const VideoStreamingServerEnv = z
       .min(60)
       .max(6 * 3600)
       .default(15 * 60),
+    // Clients renew at two thirds of it (POST /v1/tokens/telemetry/renew). The minimum is this low
+    // only so that tests can cross several lifetimes in seconds; deployments use minutes.
     TELEMETRY_TOKEN_TTL_SECONDS: z.coerce
       .number()
       .int()
-      .min(60)
+      .min(5)
       .max(3600)
       .default(15 * 60),
     HEARTBEAT_INTERVAL_MS: durationMs(500, 60_000, 5_000),
     HEARTBEAT_GRACE_MS: durationMs(1_000, 600_000, 30_000),
     REAPER_INTERVAL_MS: durationMs(100, 60_000, 5_000),
     REAPER_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
+    // Zombies cleaned up at once (each cleanup is a few LiveKit and Redis round trips).
+    REAPER_CONCURRENCY: z.coerce.number().int().min(1).max(1_000).default(32),
+    // user-management's internal API (R-R6, abandoned interviews), called with this service's own
+    // key (id:secret; the first signs): user-management knows the key belongs to the media plane.
+    USER_MANAGEMENT_URL: z.url({ protocol: /^https?$/ }),
+    VSS_INTERNAL_API_KEY: keyRing(32),
+    USER_MANAGEMENT_REPORT_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(15),
+    USER_MANAGEMENT_REPORT_BACKOFF_MS: durationMs(10, 600_000, 1_000),
     RECONCILE_INTERVAL_MS: durationMs(1_000, 3_600_000, 30_000),
+    // Never shorter than a webhook signature stays valid (LiveKit signs for 5 minutes): a replay of a
+    // still-valid signed body must still find its event id remembered.
     WEBHOOK_DEDUPE_TTL_SECONDS: z.coerce
       .number()
       .int()
-      .min(60)
+      .min(600)
       .max(7 * 86_400)
       .default(86_400),
-    // How long a session's Redis keys (hash, timeline, room membership) outlive its end.
-    SESSION_RETENTION_SECONDS: z.coerce.number().int().min(60).max(90 * 86_400).default(7 * 86_400),
+    // How long a session's Redis keys (hash, timeline, room membership) outlive its end. Values under
+    // a minute only make sense in tests (retention is observed without waiting minutes).
+    SESSION_RETENTION_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(90 * 86_400)
+      .default(7 * 86_400),
     TIMELINE_MAX_ENTRIES: z.coerce.number().int().min(10).max(100_000).default(1_000),
+    // Bytes (field names and values) a session timeline may hold; the oldest entries go first. The
+    // minimum holds the largest single entry the events schema allows (about 23 KB).
+    TIMELINE_MAX_BYTES: z.coerce
+      .number()
+      .int()
+      .min(32 * 1024)
+      .max(64 * 1024 * 1024)
+      .default(1024 * 1024),
+    // Client events per session: a token bucket refilled at this rate, holding at most the burst. The
+    // burst is at least one full request (50 events).
+    TELEMETRY_EVENTS_PER_SECOND: z.coerce.number().int().min(1).max(10_000).default(20),
+    TELEMETRY_EVENTS_BURST: z.coerce.number().int().min(50).max(100_000).default(300),
   })
   .superRefine((env, ctx) => {
     if (env.HEARTBEAT_GRACE_MS < 2 * env.HEARTBEAT_INTERVAL_MS) {
@@ -83,7 +115,7 @@ export const VideoStreamingServerEnv = z
   .transform((env) => {
     const livekit = toLiveKitConfig(env);
     return {
-      http: toHttpConfig(env),
+      http: { ...toHttpConfig(env), trustProxy: env.TRUST_PROXY },
       logLevel: env.LOG_LEVEL,
       redis: { url: env.REDIS_URL, connectionName: SERVICE_NAME },
       livekit,
@@ -102,11 +134,23 @@ export const VideoStreamingServerEnv = z
         graceMs: env.HEARTBEAT_GRACE_MS,
         reaperIntervalMs: env.REAPER_INTERVAL_MS,
         reaperBatchSize: env.REAPER_BATCH_SIZE,
+        reaperConcurrency: env.REAPER_CONCURRENCY,
         reconcileIntervalMs: env.RECONCILE_INTERVAL_MS,
       },
       webhooks: { dedupeTtlSeconds: env.WEBHOOK_DEDUPE_TTL_SECONDS },
-      timeline: { maxEntries: env.TIMELINE_MAX_ENTRIES },
+      timeline: {
+        maxEntries: env.TIMELINE_MAX_ENTRIES,
+        maxBytes: env.TIMELINE_MAX_BYTES,
+        eventsPerSecond: env.TELEMETRY_EVENTS_PER_SECOND,
+        eventsBurst: env.TELEMETRY_EVENTS_BURST,
+      },
       retention: { sessionSeconds: env.SESSION_RETENTION_SECONDS },
+      userManagement: {
+        url: env.USER_MANAGEMENT_URL.replace(/\/+$/, ''),
+        serviceKey: env.VSS_INTERNAL_API_KEY[0],
+        reportAttempts: env.USER_MANAGEMENT_REPORT_ATTEMPTS,
+        reportBackoffMs: env.USER_MANAGEMENT_REPORT_BACKOFF_MS,
+      },
     };
   });
 export type VideoStreamingServerConfig = z.output<typeof VideoStreamingServerEnv>;

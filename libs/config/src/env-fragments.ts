@@ -159,3 +159,50 @@ export const Ed25519PublicJwk = z.object({
   kid: z.string().min(1).max(64),
 });
 export const Ed25519PrivateJwk = Ed25519PublicJwk.extend({ d: z.string().min(40).max(50) });
+
+const PROXY_ADDRESS = z.union([
+  z.ipv4(),
+  z.ipv6(),
+  z.cidrv4(),
+  z.cidrv6(),
+  z.enum(['loopback', 'linklocal', 'uniquelocal']),
+]);
+
+/**
+ * TRUST_PROXY: whose X-Forwarded-For decides the client address (per-address sign-in limits,
+ * audit lines). `false` (default): the socket address; `true`: the left-most forwarded address;
+ * a number: that many proxy hops; or a comma-separated list of proxy addresses/CIDRs (and
+ * loopback, linklocal, uniquelocal). Handed to Fastify's trustProxy.
+ */
+export const trustProxyEnv = {
+  TRUST_PROXY: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .default('false')
+      .transform((raw, ctx): boolean | number | string[] => {
+        const value = raw.trim();
+        if (value === 'false') return false;
+        if (value === 'true') return true;
+        if (/^\d+$/.test(value)) {
+          const hops = Number(value);
+          if (hops >= 1 && hops <= 10) return hops;
+          ctx.addIssue({ code: 'custom', message: 'a hop count must be between 1 and 10' });
+          return z.NEVER;
+        }
+        const entries = value
+          .split(',')
+          .map((entry) => entry.trim())
+          .filter(Boolean);
+        const bad = entries.findIndex((entry) => !PROXY_ADDRESS.safeParse(entry).success);
+        if (entries.length === 0 || bad >= 0) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `must be false, true, a hop count, or a comma-separated list of IP addresses/CIDRs${bad >= 0 ? ` (entry ${bad + 1} is neither)` : ''}`,
+          });
+          return z.NEVER;
+        }
+        return entries;
+      }),
+  ),
+};

@@ -3,3 +3,4 @@ export * from './readiness';
 export * from './session-ticket';
 export * from './media-plane';
 export * from './user-management-internal';
+export * from './text';

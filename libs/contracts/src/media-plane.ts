@@ -37,9 +37,22 @@ export type LiveKitTokenResponse = z.infer<typeof LiveKitTokenResponse>;
 export const ParticipantTokenResponse = LiveKitTokenResponse.extend({ role: ParticipantRole });
 export type ParticipantTokenResponse = z.infer<typeof ParticipantTokenResponse>;
 
+// Observers get server-chosen identities in a namespace of their own. LiveKit drops the older
+// connection when a second one joins with the same identity, so an observer holding a participant's
+// identity would push the participant out. '~' is outside ParticipantIdentity's alphabet: no session
+// ticket, participant token or telemetry JWT can carry an observer identity, and the observer
+// request cannot pick one at all.
+export const OBSERVER_IDENTITY_PREFIX = 'observer~';
+
 export const ObserverTokenRequest = z.strictObject({
   room: ConventionalRoomName,
-  identity: ParticipantIdentity.optional().describe('defaults to observer-<random>'),
+  label: z
+    .string()
+    .regex(/^[A-Za-z0-9 ._@:-]{1,64}$/, 'must be 1-64 characters of letters, digits, spaces and . _ @ : -')
+    .optional()
+    .describe(
+      'display name for the observer (for example a team or tool name); the identity is always server-chosen: observer~<random>',
+    ),
 });
 export type ObserverTokenRequest = z.infer<typeof ObserverTokenRequest>;
 
@@ -66,6 +79,10 @@ export type TelemetryClaims = z.infer<typeof TelemetryClaims>;
 export const TelemetryTokenResponse = z.object({
   token: z.string(),
   expiresAt: z.iso.datetime(),
+  renewInMs: z
+    .number()
+    .int()
+    .describe('when to renew at POST /v1/tokens/telemetry/renew: about two thirds of the lifetime, from now'),
   heartbeatIntervalMs: z.number().int(),
   graceMs: z.number().int(),
 });

@@ -1,5 +1,6 @@
 import { DataSource, type DataSourceOptions, type MixedList, type EntitySchema } from 'typeorm';
 import { ALL_MIGRATIONS } from '@app/migrations';
+import { ParameterFreeTypeOrmLogger } from './typeorm-logger';
 
 export interface DatabaseOptions {
   url: string;
@@ -19,6 +20,8 @@ export function buildDataSourceOptions(options: DatabaseOptions): DataSourceOpti
     // The schema is owned by migrations only.
     synchronize: false,
     migrationsRun: false,
+    // Never a query's parameters (hashes, emails) in a log line; TypeORM's warnings only.
+    logger: new ParameterFreeTypeOrmLogger(['warn']),
     extra: { connectionTimeoutMillis: 3_000 },
   };
 }

@@ -75,9 +75,12 @@ const StackSecrets = z.object({
   ticketPrivateJwk: z.object({ kty: z.literal('OKP'), crv: z.literal('Ed25519'), x: z.string(), d: z.string() }),
   staffJwtKeyId: z.string().min(1),
   staffJwtSecret: z.string().min(32),
-  // Shared by user-management's internal API and the services that call it.
+  // user-management's internal API: one key per calling service (the media plane's, the agent's),
+  // so user-management knows who calls and what that caller may do.
   internalKeyId: z.string().min(1),
   internalSecret: z.string().min(32),
+  agentInternalKeyId: z.string().min(1),
+  agentInternalSecret: z.string().min(32),
 });
 export type StackSecrets = z.infer<typeof StackSecrets>;
 
@@ -98,6 +101,8 @@ export function randomSecrets(): StackSecrets {
     staffJwtSecret: randomBytes(32).toString('base64url'),
     internalKeyId: `in-${randomBytes(3).toString('hex')}`,
     internalSecret: randomBytes(32).toString('base64url'),
+    agentInternalKeyId: `ia-${randomBytes(3).toString('hex')}`,
+    agentInternalSecret: randomBytes(32).toString('base64url'),
   };
 }
 
@@ -150,7 +155,14 @@ export function stackEnv(
     TELEMETRY_SIGNING_KEYS: `${secrets.telemetryKeyId}:${secrets.telemetrySecret}`,
     OBSERVER_SHARED_SECRET: secrets.observerSecret,
     STAFF_JWT_KEYS: `${secrets.staffJwtKeyId}:${secrets.staffJwtSecret}`,
-    INTERNAL_API_KEYS: `${secrets.internalKeyId}:${secrets.internalSecret}`,
+    // user-management verifies (id:secret:caller,…); each caller signs with its own key only.
+    INTERNAL_API_KEYS: [
+      `${secrets.internalKeyId}:${secrets.internalSecret}:video-streaming-server`,
+      `${secrets.agentInternalKeyId}:${secrets.agentInternalSecret}:interviewer-agent`,
+    ].join(','),
+    VSS_INTERNAL_API_KEY: `${secrets.internalKeyId}:${secrets.internalSecret}`,
+    AGENT_INTERNAL_API_KEY: `${secrets.agentInternalKeyId}:${secrets.agentInternalSecret}`,
+    USER_MANAGEMENT_URL: `http://127.0.0.1:${profile.ports.userManagement}`,
     // Node 20 is this machine's runtime; the SDK's notice about its 2027 Node 22 floor is in the README.
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };

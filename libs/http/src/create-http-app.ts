@@ -12,9 +12,11 @@ import {
   REQUEST_ID_LOG_LABEL,
   requestIdFor,
 } from '@app/observability';
-import { cleanupOpenApiDoc, ZodValidationPipe } from 'nestjs-zod';
+import { cleanupOpenApiDoc } from 'nestjs-zod';
+import type { DestinationStream } from 'pino';
 import type { Histogram } from 'prom-client';
 import { GlobalExceptionFilter } from './global-exception.filter';
+import { WellFormedZodValidationPipe } from './well-formed-validation.pipe';
 
 const QUIET_ROUTE = 'parleyQuiet';
 
@@ -35,19 +37,26 @@ export interface HttpAppOptions {
   bodyLimitBytes: number;
   /** Bearer security schemes referenced by @ApiBearerAuth(name) in the app's controllers. */
   bearerSchemes?: Record<string, string>;
+  /**
+   * Which proxies' X-Forwarded-For to believe for request.ip (Fastify's trustProxy: false, true, a
+   * hop count or addresses/CIDRs; see TRUST_PROXY). Default false: the socket address.
+   */
+  trustProxy?: boolean | number | string[];
+  /** Where log lines go (default stdout); tests pass a capture stream. */
+  logDestination?: DestinationStream;
 }
 
 // Both apps are built the same way: Fastify (about twice Nest+Express's throughput), one pino
-// logger shared by Fastify and Nest with one line per request from a Fastify hook, zod validation on every body/query/param, one exception filter, OpenAPI at /docs,
+// logger shared by Fastify and Nest with one line per request from a Fastify hook, zod validation on every body/query/param (well-formed text first), one exception filter, OpenAPI at /docs,
 // request-duration metrics, and graceful shutdown on SIGTERM/SIGINT.
 export async function createHttpApp(
   rootModule: DynamicModule,
   options: HttpAppOptions,
 ): Promise<NestFastifyApplication> {
-  const logger = createServiceLogger(options.service, options.logLevel);
+  const logger = createServiceLogger(options.service, options.logLevel, options.logDestination);
   const adapter = new FastifyAdapter({
     bodyLimit: options.bodyLimitBytes,
-    trustProxy: false,
+    trustProxy: options.trustProxy ?? false,
     loggerInstance: logger,
     // Fastify's own per-request lines are off: the onResponse hook below writes one flat line.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: REQUEST_ID_LOG_LABEL }),
@@ -56,7 +65,7 @@ export async function createHttpApp(
   });
   const app = await NestFactory.create<NestFastifyApplication>(rootModule, adapter, { bufferLogs: true });
   app.useLogger(new PinoNestLogger(logger));
-  app.useGlobalPipes(new ZodValidationPipe());
+  app.useGlobalPipes(new WellFormedZodValidationPipe());
   app.useGlobalFilters(new GlobalExceptionFilter());
   app.enableShutdownHooks();
 

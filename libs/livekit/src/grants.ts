@@ -8,10 +8,13 @@ const AUDIO_VIDEO_SCREEN = [
   TrackSource.SCREEN_SHARE_AUDIO,
 ];
 
+/** A grant for exactly one room. */
+export type RoomGrant = VideoGrant & { room: string };
+
 // What each role may do inside exactly one room. Nobody but the server gets admin, record or
 // room-create powers; metadata stays server-controlled (canUpdateOwnMetadata false).
-export function grantFor(role: ParticipantRole, room: string): VideoGrant {
-  const base: VideoGrant = {
+export function grantFor(role: ParticipantRole, room: string): RoomGrant {
+  const base: RoomGrant = {
     roomJoin: true,
     room,
     canSubscribe: true,
@@ -27,7 +30,7 @@ export function grantFor(role: ParticipantRole, room: string): VideoGrant {
 }
 
 /** R-T2: watch only. No publishing of any kind, no data, and invisible to the other participants. */
-export function observerGrant(room: string): VideoGrant {
+export function observerGrant(room: string): RoomGrant {
   return {
     roomJoin: true,
     room,

@@ -1,2 +1,3 @@
 export * from './livekit.module';
 export * from './grants';
+export * from './access-token';

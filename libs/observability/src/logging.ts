@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { LoggerService } from '@nestjs/common';
-import pino, { type Logger as PinoLogger } from 'pino';
+import pino, { type DestinationStream, type Logger as PinoLogger } from 'pino';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 /** The field that carries the request id on every line Fastify's request logger writes. */
@@ -30,7 +30,30 @@ export const REDACTED_PATHS = [
   '*.token',
   '*.refreshToken',
   '*.accessToken',
+  // A failed query's bound values (password or refresh-token hashes, emails) and the driver's
+  // error, whose detail repeats them ("Key (email)=(…) already exists"), wherever they are logged.
+  '*.parameters',
+  '*.driverError',
 ];
+
+// Fields of a database error that carry values rather than what went wrong; the SQL text (with
+// $1 placeholders), the code, constraint, table and column stay for debugging.
+const DATABASE_VALUE_FIELDS = ['parameters', 'driverError', 'detail', 'where', 'internalQuery', 'hint'];
+
+/** pino's err serializer, minus a failed query's values (see DATABASE_VALUE_FIELDS), also in causes. */
+export function serializeError(err: unknown): unknown {
+  const serialized = pino.stdSerializers.err(err as Error) as unknown;
+  const strip = (value: unknown, depth: number): unknown => {
+    if (value === null || typeof value !== 'object' || depth > 5) return value;
+    const copy: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+    for (const field of DATABASE_VALUE_FIELDS) if (field in copy) delete copy[field];
+    if ('cause' in copy) copy.cause = strip(copy.cause, depth + 1);
+    if (Array.isArray(copy.aggregateErrors))
+      copy.aggregateErrors = copy.aggregateErrors.map((e: unknown) => strip(e, depth + 1));
+    return copy;
+  };
+  return strip(serialized, 0);
+}
 
 /**
  * The one pino logger of a service. Fastify uses it as its own logger (request lines are children
@@ -38,13 +61,14 @@ export const REDACTED_PATHS = [
  * Fastify hook rather than an Express-style middleware: the middleware (pino-http via middie plus
  * an async-context binding per request) cost about a fifth of the token endpoint's throughput.
  */
-export function createServiceLogger(service: string, level: string): PinoLogger {
-  return pino({
+export function createServiceLogger(service: string, level: string, destination?: DestinationStream): PinoLogger {
+  const options = {
     level,
     base: { service },
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-    serializers: { err: pino.stdSerializers.err },
-  });
+    serializers: { err: serializeError, error: serializeError },
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 type Level = 'info' | 'error' | 'warn' | 'debug' | 'trace' | 'fatal';

@@ -13,7 +13,8 @@ const secrets = {
   SESSION_TICKET_PRIVATE_KEY: '{"kty":"OKP","crv":"Ed25519","x":"x","d":"d","kid":"k"}',
   SESSION_TICKET_PUBLIC_KEYS: '{"keys":[]}',
   STAFF_JWT_KEYS: 'staff:compose-staff-secret',
-  INTERNAL_API_KEYS: 'internal:compose-internal-secret',
+  VSS_INTERNAL_API_KEY: 'vss-key:compose-vss-internal-secret',
+  AGENT_INTERNAL_API_KEY: 'agent-key:compose-agent-internal-secret',
   TELEMETRY_SIGNING_KEYS: 'tm:compose-telemetry-secret',
   OBSERVER_SHARED_SECRET: 'compose-observer-secret',
 };
@@ -21,7 +22,13 @@ const secrets = {
 // Each app's secrets, and only those, reach its container.
 const APP_SECRETS: Record<string, string[]> = {
   'user-management': ['SESSION_TICKET_PRIVATE_KEY', 'STAFF_JWT_KEYS', 'INTERNAL_API_KEYS'],
-  'video-streaming-server': ['SESSION_TICKET_PUBLIC_KEYS', 'TELEMETRY_SIGNING_KEYS', 'OBSERVER_SHARED_SECRET'],
+  'video-streaming-server': [
+    'SESSION_TICKET_PUBLIC_KEYS',
+    'TELEMETRY_SIGNING_KEYS',
+    'OBSERVER_SHARED_SECRET',
+    'VSS_INTERNAL_API_KEY',
+  ],
+  'interviewer-agent': ['AGENT_INTERNAL_API_KEY'],
 };
 const compose = (env: Record<string, string>) =>
   exec('docker-compose', ['-f', join(PROJECT_ROOT, 'docker-compose.yml'), 'config'], {
@@ -59,6 +66,16 @@ describe('docker-compose.yml', () => {
     const vss = sections.find((s) => s.startsWith('video-streaming-server:')) ?? '';
     expect(vss).not.toContain('SESSION_TICKET_PRIVATE_KEY');
     expect(vss).not.toContain('STAFF_JWT_KEYS');
+    // Each caller of user-management's internal API gets its own key only; user-management gets
+    // both, each tagged with its owner.
+    const agent = sections.find((s) => s.startsWith('interviewer-agent:')) ?? '';
+    const um = sections.find((s) => s.startsWith('user-management:')) ?? '';
+    for (const section of [vss, agent]) expect(section).not.toContain('INTERNAL_API_KEYS');
+    expect(vss).not.toContain(secrets.AGENT_INTERNAL_API_KEY);
+    expect(agent).not.toContain(secrets.VSS_INTERNAL_API_KEY);
+    expect(um).toContain(
+      `INTERNAL_API_KEYS: ${secrets.VSS_INTERNAL_API_KEY}:video-streaming-server,${secrets.AGENT_INTERNAL_API_KEY}:interviewer-agent`,
+    );
   });
 
   it('refuses to render without the secrets instead of falling back to defaults', async () => {

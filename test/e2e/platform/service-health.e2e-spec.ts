@@ -80,15 +80,31 @@ describe('health, readiness and operations endpoints', () => {
     }
   });
 
-  it('reports a stopped dependency as not ready, and ready again once it is back', async () => {
+  it('marks only what an app cannot answer without as critical', async () => {
+    for (const [app, critical] of [
+      [vss, ['redis']],
+      [um, ['postgres']],
+    ] as const) {
+      const report = ReadinessReport.parse((await get(app, '/readyz')).json());
+      expect(
+        report.dependencies
+          .filter((d) => d.critical)
+          .map((d) => d.name)
+          .sort(),
+      ).toEqual(critical);
+    }
+  });
+
+  it('reports a stopped object store as degraded (still in rotation: presigning is local), and ready once it is back', async () => {
     await store.stop();
     for (const app of [vss, um]) {
       const response = await get(app, '/readyz');
-      expect(response.statusCode).toBe(503);
+      expect(response.statusCode).toBe(200);
       const report = ReadinessReport.parse(response.json());
-      expect(report.status).toBe('not_ready');
+      expect(report.status).toBe('degraded');
       const byName = Object.fromEntries(report.dependencies.map((d) => [d.name, d]));
       expect(byName.objectStore.status).toBe('down');
+      expect(byName.objectStore.critical).toBe(false);
       expect(byName.objectStore.error).toBeTruthy();
       expect(byName.redis.status).toBe('up');
       // Liveness does not depend on dependencies: a restart would not help.
@@ -101,6 +117,7 @@ describe('health, readiness and operations endpoints', () => {
     for (const app of [vss, um]) {
       const response = await get(app, '/readyz');
       expect(response.statusCode).toBe(200);
+      expect(ReadinessReport.parse(response.json()).status).toBe('ready');
     }
     expect((await get(vss, '/metrics')).body).toMatch(/parley_dependency_up\{[^}]*dependency="objectStore"[^}]*\} 1/);
   });

@@ -12,6 +12,7 @@ import {
   call,
   createInterview,
   createTestOrg,
+  db,
   login,
   startUm,
   TEST_PASSWORD,
@@ -114,13 +115,17 @@ describe('user-management staff auth', () => {
     ).toBe(200);
   });
 
-  it('rotates refresh tokens, and a reused one signs the account out everywhere', async () => {
+  it('rotates refresh tokens, and a reused one (after the grace) signs the account out everywhere', async () => {
     const first = await login(app, org.emails.hiring_manager, TEST_PASSWORD);
     const second = await call(app, { url: '/v1/auth/refresh', body: { refreshToken: first.refreshToken } });
     expect(second.status).toBe(200);
     expect(second.json.refreshToken).not.toBe(first.refreshToken);
     expect((await as(app, second.json.accessToken, { url: '/v1/users/me' })).status).toBe(200);
 
+    // Presented again well after its rotation (past REFRESH_REUSE_GRACE_SECONDS): it leaked.
+    await db(app).query(`UPDATE refresh_tokens SET revoked_at = now() - interval '5 minutes' WHERE id = $1`, [
+      first.refreshToken.split('.')[0],
+    ]);
     const replay = await call(app, { url: '/v1/auth/refresh', body: { refreshToken: first.refreshToken } });
     expect(replay.status).toBe(401);
     expect(replay.json.message).toMatch(/already used/);
@@ -128,6 +133,43 @@ describe('user-management staff auth', () => {
     expect(
       (await call(app, { url: '/v1/auth/refresh', body: { refreshToken: second.json.refreshToken } })).status,
     ).toBe(401);
+  });
+
+  const refresh = (refreshToken: string) => call(app, { url: '/v1/auth/refresh', body: { refreshToken } });
+
+  it('two tabs refreshing the same token (one just after the other, or at once) sign nobody out', async () => {
+    const otherDevice = await login(app, org.emails.recruiter, TEST_PASSWORD);
+    const tabs = await login(app, org.emails.recruiter, TEST_PASSWORD);
+    // One after the other: the second tab presents the token the first has just rotated.
+    const firstTab = await refresh(tabs.refreshToken);
+    expect(firstTab.status).toBe(200);
+    const secondTab = await refresh(tabs.refreshToken);
+    expect(secondTab.status).toBe(401);
+    expect(secondTab.json.reason).toBe('refresh_token_rotated');
+    // At once: exactly one rotates it, the other is the same 401.
+    const raced = await Promise.all([refresh(firstTab.json.refreshToken), refresh(firstTab.json.refreshToken)]);
+    expect(raced.map((r) => r.status).sort()).toEqual([200, 401]);
+    expect(raced.find((r) => r.status === 401)!.json.reason).toBe('refresh_token_rotated');
+    // The winner's successor and the other device's session still work.
+    expect((await refresh(raced.find((r) => r.status === 200)!.json.refreshToken)).status).toBe(200);
+    expect((await refresh(otherDevice.refreshToken)).status).toBe(200);
+  });
+
+  it('a refresh token presented again after logout is a 401 that signs nobody out', async () => {
+    const otherDevice = await login(app, org.emails.admin, TEST_PASSWORD);
+    const session = await login(app, org.emails.admin, TEST_PASSWORD);
+    expect((await call(app, { url: '/v1/auth/logout', body: { refreshToken: session.refreshToken } })).status).toBe(
+      204,
+    );
+    const again = await refresh(session.refreshToken);
+    expect(again.status).toBe(401);
+    expect(again.json.message).not.toMatch(/signed out/);
+    // Long after the logout too: a logged-out token has no successor, so it is no reuse.
+    await db(app).query(`UPDATE refresh_tokens SET revoked_at = now() - interval '5 minutes' WHERE id = $1`, [
+      session.refreshToken.split('.')[0],
+    ]);
+    expect((await refresh(session.refreshToken)).status).toBe(401);
+    expect((await refresh(otherDevice.refreshToken)).status).toBe(200);
   });
 
   it('logout revokes the refresh token', async () => {

@@ -11,6 +11,7 @@ import {
   createMeeting,
   createTestOrg,
   db,
+  serviceKeyOf,
   startUm,
   type TestOrg,
 } from '../../support/um.util';
@@ -21,9 +22,10 @@ let app: NestFastifyApplication;
 let org: TestOrg;
 let store: ObjectStore;
 
-const serviceKey = () => {
-  const [id, secret] = env.INTERNAL_API_KEYS.split(',')[0].split(':');
-  return { id, secret };
+const serviceKey = () => serviceKeyOf(env, 'video-streaming-server');
+const agentKey = () => {
+  const { id, secret } = serviceKeyOf(env, 'interviewer-agent');
+  return { kid: id, secret };
 };
 
 /** A service token like the real one (see @app/service-auth), with overridable parts. */
@@ -141,7 +143,9 @@ describe('user-management internal API and replay', () => {
           await call(app, {
             method: 'GET',
             url: `/internal/v1/rooms/${room}`,
-            headers: { authorization: `Bearer ${await serviceToken({ iss: 'interviewer-agent' })}` },
+            headers: {
+              authorization: `Bearer ${await serviceToken({ iss: 'interviewer-agent', ...agentKey() })}`,
+            },
           })
         ).status,
       ).toBe(200);
@@ -305,7 +309,10 @@ describe('user-management internal API and replay', () => {
       expect(response.json.jobPosting.questions).toEqual([
         { text: 'Design a rate limiter.', competency: 'Design', followUps: ['What about bursts?'] },
       ]);
-      expect((await asService(app, env, { url: `/internal/v1/interviews/${randomUUID()}/plan` })).status).toBe(404);
+      expect(
+        (await asService(app, env, { url: `/internal/v1/interviews/${randomUUID()}/plan` }, 'interviewer-agent'))
+          .status,
+      ).toBe(404);
     });
 
     it('status in_progress sets startedAt once; repeating it is a no-op', async () => {
@@ -389,7 +396,7 @@ describe('user-management internal API and replay', () => {
       const id = randomUUID();
       const body = {
         room,
-        objectKey: `recordings/${org.orgId}/${id}.mp4`,
+        objectKey: `final-recordings/${org.orgId}/${id}.mp4`,
         phase: 'ready',
         durationMs: 5_000,
         sizeBytes: 2_048,
@@ -413,7 +420,7 @@ describe('user-management internal API and replay', () => {
     it('concurrent retries of the same report still make one row', async () => {
       const { room } = await createInterview(app, org);
       const id = randomUUID();
-      const body = { room, objectKey: `recordings/${org.orgId}/${id}.mp4`, phase: 'recording' };
+      const body = { room, objectKey: `final-recordings/${org.orgId}/${id}.mp4`, phase: 'recording' };
       const answers = await Promise.all([report(id, body), report(id, body), report(id, body)]);
       expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
       expect(await recordingRows(id)).toBe(1);
@@ -423,7 +430,7 @@ describe('user-management internal API and replay', () => {
       const meeting = await createMeeting(app, org, 60_000);
       const id = randomUUID();
       const startedAt = '2030-01-01T10:00:00.000Z';
-      const base = { room: meeting.roomName, objectKey: `recordings/${org.orgId}/${id}.mp4` };
+      const base = { room: meeting.roomName, objectKey: `final-recordings/${org.orgId}/${id}.mp4` };
       expect((await meetingView(meeting.id)).recording).toEqual({
         status: 'none',
         recordingId: null,
@@ -491,9 +498,11 @@ describe('user-management internal API and replay', () => {
       const second = await createInterview(app, org);
       const meeting = await createMeeting(app, org, 60_000);
       const id = randomUUID();
-      expect((await report(id, { room: first.room, objectKey: 'a.mp4', phase: 'recording' })).status).toBe(200);
+      expect(
+        (await report(id, { room: first.room, objectKey: `raw/${org.orgId}/a.mp4`, phase: 'recording' })).status,
+      ).toBe(200);
       for (const room of [second.room, meeting.roomName]) {
-        const response = await report(id, { room, objectKey: 'b.mp4', phase: 'ready' });
+        const response = await report(id, { room, objectKey: `raw/${org.orgId}/b.mp4`, phase: 'ready' });
         expect(response.status).toBe(409);
         expect(response.json.message).toMatch(/another room/);
       }
@@ -504,7 +513,7 @@ describe('user-management internal API and replay', () => {
       expect(row).toEqual({
         subject_type: 'interview',
         subject_id: first.interviewId,
-        object_key: 'a.mp4',
+        object_key: `raw/${org.orgId}/a.mp4`,
         status: 'pending',
       });
       expect((await meetingView(meeting.id)).recording.status).toBe('none');
@@ -523,7 +532,7 @@ describe('user-management internal API and replay', () => {
         const send = (id: string, room: string, phase: string) =>
           report(id, {
             room,
-            objectKey: `recordings/${id}.mp4`,
+            objectKey: `raw/${org.orgId}/${id}.mp4`,
             phase,
             ...(phase === 'ready' ? { durationMs: 42 } : {}),
           });
@@ -551,13 +560,16 @@ describe('user-management internal API and replay', () => {
         const [first, second] = await Promise.all([createMeeting(app, org, 60_000), createMeeting(app, org, 60_000)]);
         const id = randomUUID();
         const answers = await Promise.all([
-          report(id, { room: first.roomName, objectKey: 'first.mp4', phase: 'recording' }),
-          report(id, { room: second.roomName, objectKey: 'second.mp4', phase: 'recording' }),
+          report(id, { room: first.roomName, objectKey: `raw/${org.orgId}/first.mp4`, phase: 'recording' }),
+          report(id, { room: second.roomName, objectKey: `raw/${org.orgId}/second.mp4`, phase: 'recording' }),
         ]);
         expect(answers.map((a) => a.status).sort()).toEqual([200, 409]);
         const [winner, loser] = answers[0].status === 200 ? [first, second] : [second, first];
         const [row] = await db(app).query('SELECT subject_id, object_key FROM recordings WHERE id = $1', [id]);
-        expect(row).toEqual({ subject_id: winner.id, object_key: winner === first ? 'first.mp4' : 'second.mp4' });
+        expect(row).toEqual({
+          subject_id: winner.id,
+          object_key: `raw/${org.orgId}/${winner === first ? 'first' : 'second'}.mp4`,
+        });
         expect((await meetingView(winner.id)).recording).toMatchObject({ status: 'recording', recordingId: id });
         expect((await meetingView(loser.id)).recording).toMatchObject({ status: 'none', recordingId: null });
       }
@@ -572,7 +584,7 @@ describe('user-management internal API and replay', () => {
       expect(await recordingRows(id)).toBe(0);
       const withReason = await report(id, {
         room: meeting.roomName,
-        objectKey: 'x.mp4',
+        objectKey: `raw/${org.orgId}/x.mp4`,
         phase: 'failed',
         failureReason: 'egress crashed',
       });
@@ -600,7 +612,7 @@ describe('user-management internal API and replay', () => {
     beforeAll(async () => {
       const { room } = await createInterview(app, org);
       recordingId = randomUUID();
-      objectKey = `recordings/${org.orgId}/${recordingId}.mp4`;
+      objectKey = `final-recordings/${org.orgId}/${recordingId}.mp4`;
       bytes = randomBytes(256 * 1024 + 17);
       await store.put(objectKey, bytes, 'video/mp4');
       const reported = await report(recordingId, {
@@ -706,14 +718,14 @@ describe('user-management internal API and replay', () => {
       const { room } = await createInterview(app, org);
       const pending = randomUUID();
       expect(
-        (await report(pending, { room, objectKey: `recordings/${pending}.mp4`, phase: 'processing' })).status,
+        (await report(pending, { room, objectKey: `raw/${org.orgId}/${pending}.mp4`, phase: 'processing' })).status,
       ).toBe(200);
       const failed = randomUUID();
       expect(
         (
           await report(failed, {
             room,
-            objectKey: `recordings/${failed}.mp4`,
+            objectKey: `raw/${org.orgId}/${failed}.mp4`,
             phase: 'failed',
             failureReason: 'disk full',
           })

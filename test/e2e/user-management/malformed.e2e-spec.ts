@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { signServiceToken } from '@app/service-auth';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
@@ -8,6 +7,7 @@ import {
   createInterview,
   createTestOrg,
   POSTING,
+  serviceHeaders,
   startUm,
   TEST_PASSWORD,
   type TestOrg,
@@ -51,10 +51,9 @@ interface Target {
   nested?: boolean;
 }
 
-const service = async () => {
-  const [id, secret] = env.INTERNAL_API_KEYS.split(',')[0].split(':');
-  return { authorization: `Bearer ${await signServiceToken({ id, secret }, 'interviewer-agent')}` };
-};
+// Each service signs with its own key, and each internal route admits only its callers.
+const agent = () => serviceHeaders(env, 'interviewer-agent');
+const mediaPlane = () => serviceHeaders(env, 'video-streaming-server');
 const staff = (role: keyof TestOrg['tokens']) => async () => ({ authorization: `Bearer ${org.tokens[role]}` });
 const none = async () => ({});
 const set = (key: string) => (body: Body, value: unknown) => ({ ...body, [key]: value });
@@ -209,8 +208,8 @@ const TARGETS: Target[] = [
     name: 'PUT /internal/v1/recordings/:id',
     method: 'PUT',
     url: () => `/internal/v1/recordings/${recordingId}`,
-    headers: service,
-    valid: () => ({ room: fixture.room, objectKey: `recordings/${recordingId}.mp4`, phase: 'recording' }),
+    headers: mediaPlane,
+    valid: () => ({ room: fixture.room, objectKey: `raw/${org.orgId}/${recordingId}.mp4`, phase: 'recording' }),
     validStatus: 200,
     withString: set('objectKey'),
     strict: true,
@@ -219,7 +218,7 @@ const TARGETS: Target[] = [
     name: 'PUT /internal/v1/interviews/:id/results',
     method: 'PUT',
     url: () => `/internal/v1/interviews/${fixture.resultsInterviewId}/results`,
-    headers: service,
+    headers: agent,
     valid: () => ({
       transcript: [{ speaker: 'candidate', text: 'Hello.', at: '2030-01-01T10:00:00Z' }],
       scorecard: { competencies: [{ name: 'Design', score: 3, evidence: [] }], summary: 'Fine.' },
@@ -233,7 +232,7 @@ const TARGETS: Target[] = [
     name: 'POST /internal/v1/interviews/:id/status',
     method: 'POST',
     url: () => `/internal/v1/interviews/${fixture.statusInterviewId}/status`,
-    headers: service,
+    headers: mediaPlane,
     valid: () => ({ status: 'in_progress' }),
     validStatus: 200,
     withString: set('status'),
@@ -320,6 +319,12 @@ const MALFORMED: Malformed[] = [
   },
   // PostgreSQL text and jsonb cannot store U+0000 (the stored fields are pinned to 400 below).
   { label: 'a NUL character in a string', request: (t) => ({ body: t.withString(t.valid(), 'nul\u0000byte') }) },
+  // Nor a lone UTF-16 surrogate (JSON.stringify writes it as the escape "\ud800").
+  {
+    label: 'a lone UTF-16 surrogate in a string',
+    request: (t) => ({ body: t.withString(t.valid(), 'lone \ud800 surrogate') }),
+    status: 400,
+  },
   {
     label: 'a body over HTTP_BODY_LIMIT_BYTES',
     request: (t) => ({ body: { ...t.valid(), blob: 'x'.repeat(BODY_LIMIT + 1) } }),
@@ -440,18 +445,18 @@ describe('user-management: malformed input is a 4xx with a message, never a 5xx'
       ['GET', '/v1/recordings/:id', staff('recruiter')],
       ['POST', '/v1/recordings/:id/playback', staff('recruiter')],
       ['GET', '/v1/recordings/:id/audit', staff('admin')],
-      ['GET', '/internal/v1/interviews/:id/plan', service],
-      ['POST', '/internal/v1/interviews/:id/status', service, { status: 'in_progress' }],
+      ['GET', '/internal/v1/interviews/:id/plan', agent],
+      ['POST', '/internal/v1/interviews/:id/status', mediaPlane, { status: 'in_progress' }],
       [
         'PUT',
         '/internal/v1/interviews/:id/results',
-        service,
+        agent,
         { transcript: [], scorecard: { competencies: [], summary: '' } },
       ],
       [
         'PUT',
         '/internal/v1/recordings/:id',
-        service,
+        mediaPlane,
         { room: `interview_${randomUUID()}`, objectKey: 'x', phase: 'recording' },
       ],
     ];
@@ -475,7 +480,7 @@ describe('user-management: malformed input is a 4xx with a message, never a 5xx'
       ['GET /internal/v1/rooms/:room', '/internal/v1/rooms/lobby'],
       ['GET /internal/v1/rooms/:room (uppercase id)', `/internal/v1/rooms/interview_${randomUUID().toUpperCase()}`],
     ])('%s → 400 naming the room', async (_name, url) => {
-      const response = await call(app, { method: 'GET', url, headers: await service() });
+      const response = await call(app, { method: 'GET', url, headers: await mediaPlane() });
       expect(response.status).toBe(400);
       expect(response.json.issues.map((i: { path: string }) => i.path)).toContain('room');
     });
@@ -486,7 +491,7 @@ describe('user-management: malformed input is a 4xx with a message, never a 5xx'
           await call(app, {
             method: 'GET',
             url,
-            headers: url.startsWith('/internal') ? await service() : await staff('recruiter')(),
+            headers: url.startsWith('/internal') ? await mediaPlane() : await staff('recruiter')(),
           }),
         );
       }
@@ -711,7 +716,7 @@ describe('user-management: malformed input is a 4xx with a message, never a 5xx'
         'recording: unknown phase',
         'PUT',
         () => `/internal/v1/recordings/${randomUUID()}`,
-        service,
+        mediaPlane,
         () => ({ room: fixture.room, objectKey: 'x', phase: 'paused' }),
         /phase/,
       ],
@@ -719,7 +724,7 @@ describe('user-management: malformed input is a 4xx with a message, never a 5xx'
         'recording: negative duration',
         'PUT',
         () => `/internal/v1/recordings/${randomUUID()}`,
-        service,
+        mediaPlane,
         () => ({ room: fixture.room, objectKey: 'x', phase: 'ready', durationMs: -1 }),
         /durationMs/,
       ],
@@ -727,7 +732,7 @@ describe('user-management: malformed input is a 4xx with a message, never a 5xx'
         'recording: 11 codecs',
         'PUT',
         () => `/internal/v1/recordings/${randomUUID()}`,
-        service,
+        mediaPlane,
         () => ({
           room: fixture.room,
           objectKey: 'x',
@@ -740,7 +745,7 @@ describe('user-management: malformed input is a 4xx with a message, never a 5xx'
         'recording: a room off the convention',
         'PUT',
         () => `/internal/v1/recordings/${randomUUID()}`,
-        service,
+        mediaPlane,
         () => ({ room: 'lobby', objectKey: 'x', phase: 'ready' }),
         /room/,
       ],
@@ -748,7 +753,7 @@ describe('user-management: malformed input is a 4xx with a message, never a 5xx'
         'recording: failed without a reason',
         'PUT',
         () => `/internal/v1/recordings/${randomUUID()}`,
-        service,
+        mediaPlane,
         () => ({ room: fixture.room, objectKey: 'x', phase: 'failed' }),
         /failureReason/,
       ],
@@ -756,7 +761,7 @@ describe('user-management: malformed input is a 4xx with a message, never a 5xx'
         'results: a score of 6',
         'PUT',
         () => `/internal/v1/interviews/${fixture.resultsInterviewId}/results`,
-        service,
+        agent,
         () => ({ transcript: [], scorecard: { competencies: [{ name: 'D', score: 6, evidence: [] }], summary: '' } }),
         /score/,
       ],
@@ -764,7 +769,7 @@ describe('user-management: malformed input is a 4xx with a message, never a 5xx'
         'results: an unknown speaker',
         'PUT',
         () => `/internal/v1/interviews/${fixture.resultsInterviewId}/results`,
-        service,
+        agent,
         () => ({
           transcript: [{ speaker: 'narrator', text: 'x', at: '2030-01-01T00:00:00Z' }],
           scorecard: { competencies: [], summary: '' },
@@ -832,7 +837,7 @@ describe('user-management: malformed input is a 4xx with a message, never a 5xx'
         'recording: a NUL in the object key',
         'PUT',
         () => `/internal/v1/recordings/${randomUUID()}`,
-        service,
+        mediaPlane,
         () => ({ room: fixture.room, objectKey: 'a\u0000.mp4', phase: 'ready' }),
         /objectKey: must not contain NUL/,
       ],
@@ -840,7 +845,7 @@ describe('user-management: malformed input is a 4xx with a message, never a 5xx'
         'results: a NUL in a transcript line',
         'PUT',
         () => `/internal/v1/interviews/${fixture.resultsInterviewId}/results`,
-        service,
+        agent,
         () => ({
           transcript: [{ speaker: 'candidate', text: 'hi\u0000', at: '2030-01-01T00:00:00Z' }],
           scorecard: { competencies: [], summary: '' },
@@ -851,7 +856,7 @@ describe('user-management: malformed input is a 4xx with a message, never a 5xx'
         'results: a NUL in a scorecard key',
         'PUT',
         () => `/internal/v1/interviews/${fixture.resultsInterviewId}/results`,
-        service,
+        agent,
         () => ({
           transcript: [],
           scorecard: { competencies: [{ name: 'D\u0000', score: 3, evidence: [] }], summary: '' },
@@ -859,10 +864,33 @@ describe('user-management: malformed input is a 4xx with a message, never a 5xx'
         /scorecard\.competencies\.0\.name: must not contain NUL/,
       ],
       [
+        'posting: a lone surrogate in a competency name',
+        'POST',
+        () => '/v1/job-postings',
+        staff('recruiter'),
+        () => ({
+          ...POSTING,
+          competencies: POSTING.competencies.map((c, i) => (i === 0 ? { ...c, name: 'Design \ud800' } : c)),
+          questions: [],
+        }),
+        /competencies\.0\.name: contains a lone UTF-16 surrogate/,
+      ],
+      [
+        'results: a lone surrogate in a transcript line',
+        'PUT',
+        () => `/internal/v1/interviews/${fixture.resultsInterviewId}/results`,
+        agent,
+        () => ({
+          transcript: [{ speaker: 'candidate', text: 'hi \udfff', at: '2030-01-01T00:00:00Z' }],
+          scorecard: { competencies: [], summary: '' },
+        }),
+        /transcript\.0\.text: contains a lone UTF-16 surrogate/,
+      ],
+      [
         'status: completed is not reported here',
         'POST',
         () => `/internal/v1/interviews/${fixture.statusInterviewId}/status`,
-        service,
+        mediaPlane,
         () => ({ status: 'completed' }),
         /status/,
       ],

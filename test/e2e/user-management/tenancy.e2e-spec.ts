@@ -70,7 +70,7 @@ async function reportReadyRecording(room: string, orgId: string): Promise<string
       url: `/internal/v1/recordings/${id}`,
       body: {
         room,
-        objectKey: `recordings/${orgId}/${id}.mp4`,
+        objectKey: `final-recordings/${orgId}/${id}.mp4`,
         phase: 'ready',
         durationMs: 61_000,
         sizeBytes: 123_456,
@@ -362,7 +362,7 @@ describe('user-management tenant isolation', () => {
       const response = await asService(app, env, {
         method: 'PUT',
         url: `/internal/v1/recordings/${A.recordingId}`,
-        body: { room: B.room, objectKey: 'recordings/stolen.mp4', phase: 'ready' },
+        body: { room: B.room, objectKey: `final-recordings/${B.org.orgId}/stolen.mp4`, phase: 'ready' },
       });
       expect(response.status).toBe(409);
       const [row] = await db(app).query('SELECT org_id, subject_id, object_key FROM recordings WHERE id = $1', [
@@ -371,7 +371,7 @@ describe('user-management tenant isolation', () => {
       expect(row).toEqual({
         org_id: A.org.orgId,
         subject_id: A.interviewId,
-        object_key: `recordings/${A.org.orgId}/${A.recordingId}.mp4`,
+        object_key: `final-recordings/${A.org.orgId}/${A.recordingId}.mp4`,
       });
     });
   });
@@ -810,6 +810,9 @@ describe('user-management tenant isolation', () => {
                 subjectId: A.interviewId,
                 objectKey: 'hijacked',
                 status: 'failed',
+                phase: 'failed',
+                startedAt: null,
+                endedAt: null,
                 durationMs: null,
                 sizeBytes: null,
                 codecs: [],

@@ -3,8 +3,11 @@ import { ReadinessReport } from '@app/contracts';
 import { buildRoomName } from '@app/room-naming';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { REDIS_CLIENT } from '@app/redis';
+import type Redis from 'ioredis';
 import { signTicket, ticketKeyFromEnv } from '../../support/tickets.util';
 import { call, startVss, type InjectOptions } from '../../support/vss.util';
+import { signWebhook, webhookBody } from '../../support/webhook.util';
 
 const env = inject('stackEnv');
 
@@ -156,4 +159,73 @@ describe('malformed input never gets a 5xx', () => {
       expect(response.status).toBeLessThan(500);
     },
   );
+});
+
+describe('ill-formed text (lone UTF-16 surrogates, NUL) is a 400 naming the field', () => {
+  let app: NestFastifyApplication;
+  let telemetryAuth: Record<string, string>;
+  beforeAll(async () => {
+    app = await startVss(env);
+    const s = await session(app);
+    telemetryAuth = { authorization: `Bearer ${s.telemetry.json.token}`, 'content-type': 'application/json' };
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  const sendEvents = (eventsJson: string) =>
+    call(app, { url: '/v1/sessions/current/events', payload: `{"events":${eventsJson}}`, headers: telemetryAuth });
+
+  // JSON's "\ud800" escape parses to a lone surrogate, which no text column can store.
+  it.each([
+    ['a lone high surrogate', '"mic \\ud800 on"', /lone UTF-16 surrogate/],
+    ['a lone low surrogate', '"\\udc00 mic on"', /lone UTF-16 surrogate/],
+    ['a NUL character', '"mic\\u0000on"', /NUL/],
+  ])('in a telemetry event: %s → 400 naming the message', async (_label, message, problem) => {
+    const response = await sendEvents(`[{"type":"log","message":"ok"},{"type":"log","message":${message}}]`);
+    expect(response.status, response.body.slice(0, 300)).toBe(400);
+    expect(response.json.issues).toContainEqual({ path: 'events.1.message', message: expect.stringMatching(problem) });
+  });
+
+  it('control: a well-formed surrogate pair (an emoji) is accepted', async () => {
+    const response = await sendEvents('[{"type":"log","message":"mic on \\ud83c\\udfa4"}]');
+    expect(response.status, response.body.slice(0, 300)).toBe(202);
+  });
+
+  it('in a key of a record → 400 naming it', async () => {
+    const response = await sendEvents('[{"type":"log","message":"ok","data":{"\\ud800":1}}]');
+    expect(response.status, response.body.slice(0, 300)).toBe(400);
+    expect(response.json.message).toMatch(/events\.0\.data\.\uFFFD: key contains a lone UTF-16 surrogate/);
+  });
+
+  it('in a signed webhook → 400 naming the field, before any processing', async () => {
+    const room = buildRoomName({ kind: 'interview', id: randomUUID() });
+    const id = `EV_${randomUUID()}`;
+    const body = webhookBody('participant_joined', id, room, 'cand-\ud800');
+    expect(body).toContain('\\ud800');
+    const response = await call(app, {
+      url: '/v1/livekit/webhook',
+      payload: body,
+      headers: {
+        'content-type': 'application/webhook+json',
+        authorization: await signWebhook(body, env.LIVEKIT_API_KEY, env.LIVEKIT_API_SECRET),
+      },
+    });
+    expect(response.status, response.body.slice(0, 300)).toBe(400);
+    expect(response.json.message).toMatch(/participant\.identity: contains a lone UTF-16 surrogate/);
+    // Not deduplicated, not queued: the event was never taken in.
+    expect(await app.get<Redis>(REDIS_CLIENT).exists(`vss:webhook:seen:${id}`)).toBe(0);
+
+    // Control: the same event with a well-formed identity is accepted.
+    const good = webhookBody('participant_joined', `EV_${randomUUID()}`, room, 'cand-ok');
+    const accepted = await call(app, {
+      url: '/v1/livekit/webhook',
+      payload: good,
+      headers: {
+        'content-type': 'application/webhook+json',
+        authorization: await signWebhook(good, env.LIVEKIT_API_KEY, env.LIVEKIT_API_SECRET),
+      },
+    });
+    expect(accepted.status, accepted.body.slice(0, 300)).toBe(200);
+  });
 });

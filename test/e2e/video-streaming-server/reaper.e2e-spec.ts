@@ -7,9 +7,11 @@ import { liveKitApiUrl } from '@app/livekit';
 import { buildRoomName } from '@app/room-naming';
 import { dispose, Room } from '@livekit/rtc-node';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import Redis from 'ioredis';
 import { RoomServiceClient } from 'livekit-server-sdk';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { ReaperService } from '../../../apps/video-streaming-server/src/sessions/reaper.service';
+import { RecordingStopper } from '../../../apps/video-streaming-server/src/sessions/recording-stopper';
 import { SessionRepository } from '../../../apps/video-streaming-server/src/sessions/session.repository';
 import { eventually } from '../../support/eventually.util';
 import { signTicket, ticketKeyFromEnv } from '../../support/tickets.util';
@@ -28,6 +30,8 @@ const livenessEnv = {
   HEARTBEAT_GRACE_MS: String(GRACE_MS),
   HEARTBEAT_INTERVAL_MS: '500',
   REAPER_INTERVAL_MS: '250',
+  // Reconciliation would end these sessions (most never join LiveKit); it has its own tests.
+  RECONCILE_INTERVAL_MS: '3600000',
 };
 
 let redisDir: string;
@@ -184,6 +188,85 @@ describe('zombie reaper (R-H2)', () => {
       }
     } finally {
       await Promise.all(racers.slice(1).map((r) => r.close()));
+    }
+  });
+
+  it('a heartbeat landing between the claim and the cleanup never leaves a kicked participant alive', async () => {
+    const session = await candidateSession(app);
+    const participant = new Room();
+    await participant.connect(env.LIVEKIT_URL, session.livekitToken, { autoSubscribe: false, dynacast: false });
+    // The cleanup's own hook (recording stop, a no-op until recordings exist) is where the browser's
+    // late heartbeat lands: after the reaper decided, before it is done. The heartbeat is real.
+    let lateHeartbeat: number | undefined;
+    const stopper = app.get(RecordingStopper);
+    const hook = vi.spyOn(stopper, 'stopForAbandonedSession').mockImplementation(async (room, identity) => {
+      if (room === session.room && identity === session.identity) lateHeartbeat = (await session.heartbeat()).status;
+    });
+    try {
+      expect((await session.heartbeat()).status).toBe(200);
+      await eventually(async () => expect(lateHeartbeat).toBeDefined(), 10_000);
+      const state = await app.get(SessionRepository).get(session.room, session.identity);
+      const inRoom = (await rooms.listParticipants(session.room)).some((p) => p.identity === session.identity);
+      // Either outcome is consistent; "removed from the room but alive" is the one that must not happen.
+      expect({ status: state?.status, inRoom }).not.toEqual({ status: 'active', inRoom: false });
+      // Ours: the session is abandoned before the participant is removed, so that heartbeat was refused.
+      expect(lateHeartbeat).toBe(410);
+      expect(state?.status).toBe('abandoned');
+      expect(inRoom).toBe(false);
+      expect((await session.heartbeat()).status).toBe(410);
+    } finally {
+      hook.mockRestore();
+      await participant.disconnect();
+    }
+  });
+
+  it('an ended session’s keys expire after the retention period', async () => {
+    const repo = app.get(SessionRepository);
+    const room = buildRoomName({ kind: 'interview', id: randomUUID(), noBot: true });
+    await repo.open({ room, identity: 'gone' }, Date.now() - 10 * GRACE_MS);
+    await app.get(ReaperService).runOnce();
+    expect((await repo.get(room, 'gone'))?.status).toBe('abandoned');
+    const probe = new Redis(REDIS_URL);
+    try {
+      for (const key of [`vss:session:${room}/gone`, `vss:timeline:${room}/gone`]) {
+        const ttl = await probe.ttl(key);
+        expect(ttl, key).toBeGreaterThan(0);
+        expect(ttl, key).toBeLessThanOrEqual(7 * 86_400);
+      }
+    } finally {
+      probe.disconnect();
+    }
+  });
+
+  it('a mass disconnect is reaped in one pass, batch after batch, with bounded concurrency', async () => {
+    const repo = app.get(SessionRepository);
+    const room = buildRoomName({ kind: 'interview', id: randomUUID(), noBot: true });
+    // More zombies than one claim batch takes (REAPER_BATCH_SIZE, 500 by default).
+    const zombies = Array.from({ length: 1_200 }, (_, i) => `mass-${i}`);
+    const staleSince = Date.now() - 10 * GRACE_MS;
+    for (let i = 0; i < zombies.length; i += 100)
+      await Promise.all(zombies.slice(i, i + 100).map((identity) => repo.open({ room, identity }, staleSince)));
+    // Others are still heartbeating (a mass disconnect, not an outage on our side, which holds reaping).
+    await repo.open({ room, identity: 'still-here' }, Date.now());
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const stopper = app.get(RecordingStopper);
+    const hook = vi.spyOn(stopper, 'stopForAbandonedSession').mockImplementation(async () => {
+      maxInFlight = Math.max(maxInFlight, ++inFlight);
+      await sleep(1);
+      inFlight--;
+    });
+    try {
+      const run = await app.get(ReaperService).runOnce();
+      expect(run).not.toHaveProperty('held');
+      // The timer's own pass may have taken some first; together they took all of them.
+      const statuses = await Promise.all(zombies.map(async (identity) => (await repo.get(room, identity))?.status));
+      expect(statuses.filter((s) => s !== 'abandoned')).toEqual([]);
+      if ('reaped' in run) expect(run.failed).toBe(0);
+      expect(maxInFlight).toBeGreaterThan(1);
+      expect(maxInFlight).toBeLessThanOrEqual(32);
+    } finally {
+      hook.mockRestore();
     }
   });
 

@@ -351,8 +351,10 @@ describe('video-streaming-server tokens', () => {
         options.source = TrackSource.SOURCE_MICROPHONE;
         await candidate.localParticipant!.publishTrack(LocalAudioTrack.createAudioTrack('mic', source), options);
 
-        const response = await observer({ room, identity: 'ops-watch' }, env.OBSERVER_SHARED_SECRET);
+        const response = await observer({ room, label: 'ops-watch' }, env.OBSERVER_SHARED_SECRET);
         expect(response.status).toBe(200);
+        const observerIdentity: string = response.json.identity;
+        expect(observerIdentity).toMatch(/^observer~[0-9a-f]{16}$/);
         expect(decodePayload(response.json.token).video).toMatchObject({
           room,
           canPublish: false,
@@ -369,7 +371,7 @@ describe('video-streaming-server tokens', () => {
         );
         // …but the candidate never sees the observer.
         await new Promise((r) => setTimeout(r, 1_000));
-        expect([...candidate.remoteParticipants.keys()]).not.toContain('ops-watch');
+        expect([...candidate.remoteParticipants.keys()]).not.toContain(observerIdentity);
 
         // The SFU itself refuses the observer's attempt to publish. rtc-node gets no answer to a
         // refused publish (it would hang), so the proof is the SFU's own view of the observer.
@@ -386,7 +388,7 @@ describe('video-streaming-server tokens', () => {
           new Promise<string>((resolve) => setTimeout(() => resolve('not accepted'), 3_000)),
         ]);
         expect(attempt).not.toBe('published');
-        const seenBySfu = await roomService().getParticipant(room, 'ops-watch');
+        const seenBySfu = await roomService().getParticipant(room, observerIdentity);
         expect(seenBySfu.permission).toMatchObject({
           canPublish: false,
           canPublishData: false,
@@ -395,7 +397,7 @@ describe('video-streaming-server tokens', () => {
         });
         expect(seenBySfu.tracks).toHaveLength(0);
         expect((await roomService().getParticipant(room, identity)).tracks).toHaveLength(1);
-        expect(candidate.remoteParticipants.get('ops-watch')).toBeUndefined();
+        expect(candidate.remoteParticipants.get(observerIdentity)).toBeUndefined();
       } finally {
         await watcher.disconnect();
         await candidate.disconnect();

@@ -25,7 +25,7 @@ export class AuthController {
   @HttpCode(200)
   @ApiOperation({
     summary:
-      'Staff sign-in: a 15-minute access token and a rotating refresh token. Rate-limited per account and address.',
+      'Staff sign-in: a 15-minute access token and a rotating refresh token. Failed attempts are limited per account and per client address (TRUST_PROXY decides which address); a success clears the account’s count.',
   })
   @ApiOkResponse({ type: StaffSessionResponseDto })
   @ApiTooManyRequestsResponse({ description: 'too many attempts; Retry-After says when to try again' })
@@ -37,7 +37,7 @@ export class AuthController {
   @HttpCode(200)
   @ApiOperation({
     summary:
-      'Trade a refresh token for a new session; the old refresh token stops working. Reusing one signs the account out everywhere.',
+      'Trade a refresh token for a new session; the old refresh token stops working. Presented again within REFRESH_REUSE_GRACE_SECONDS (another tab raced it) or after logout: 401 only; reused later: the account is signed out everywhere. Refused for deactivated users.',
   })
   @ApiOkResponse({ type: StaffSessionResponseDto })
   refresh(@Body() body: RefreshRequestDto): Promise<StaffSession> {

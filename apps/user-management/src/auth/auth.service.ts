@@ -15,13 +15,19 @@ export class AuthService {
   ) {}
 
   async login(email: string, password: string, ip: string): Promise<StaffSession> {
-    await this.limiter.consume(email, ip);
+    // Counted as a failure unless it succeeds (only failures spend the budgets).
+    const attempt = await this.limiter.begin(email, ip);
     const user = await this.directory.findUserForLogin(email);
     // Same answer, and about the same time, for an unknown email and a wrong password.
     if (!(await this.hasher.verify(user?.passwordHash, password)) || !user) {
       throw new DomainError(DomainErrorCode.Unauthenticated, 'email or password is wrong');
     }
-    await this.limiter.reset(email);
+    // Said only to someone who knows the password.
+    if (user.deactivatedAt)
+      throw new DomainError(DomainErrorCode.Unauthenticated, 'this account has been deactivated', {
+        reason: 'account_deactivated',
+      });
+    await attempt.succeeded();
     return this.tokens.startSession(user);
   }
 

@@ -12,6 +12,8 @@ export const StaffAccessClaims = z.object({
   org: z.uuid(),
   role: z.enum(USER_ROLES),
   typ: z.literal(STAFF_TOKEN_TYPE),
+  // The user's token version when the token was issued (tokens from before versions existed: 0).
+  ver: z.number().int().min(0).default(0),
 });
 
 export interface StaffPrincipal {

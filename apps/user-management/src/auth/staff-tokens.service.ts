@@ -18,11 +18,22 @@ export interface StaffSession {
 
 const REFRESH_TOKEN_FORMAT = /^([0-9a-f-]{36})\.([A-Za-z0-9_-]{43})$/;
 const sha256 = (value: string) => createHash('sha256').update(value).digest();
+const rotatedMeanwhile = () =>
+  new DomainError(
+    DomainErrorCode.Unauthenticated,
+    'refresh token was just rotated by another request; use the newest one, or sign in again',
+    { reason: 'refresh_token_rotated' },
+  );
 
 /**
- * Access tokens are short-lived JWTs; refresh tokens are random secrets stored as hashes and
- * rotated on every use. Presenting a refresh token that was already used means it leaked (or a
- * client raced itself): every session of that user is revoked.
+ * Access tokens are short-lived JWTs carrying the user's token version; refresh tokens are random
+ * secrets stored as hashes and rotated on every use. A rotated refresh token presented again:
+ * - within REFRESH_REUSE_GRACE_SECONDS of its rotation, it is another tab or a retry that raced
+ *   the rotation: a 401 (reason refresh_token_rotated) and nothing else; that client picks up the
+ *   successor its sibling received, or signs in again. The successor cannot be handed out again
+ *   (only its hash is stored), and minting a second one would give a leaked token a session;
+ * - later, it leaked: every session of that user is revoked (reason refresh_token_reused).
+ * A token revoked by logout (or by such a revocation) has no successor: a plain 401.
  */
 @Injectable()
 export class StaffTokensService {
@@ -49,19 +60,33 @@ export class StaffTokensService {
     const stored = orgId ? await this.refreshTokens.findById(orgId, id) : null;
     if (!stored || !timingSafeEqual(sha256(secret), Buffer.from(stored.tokenHash, 'hex'))) throw rejected();
     if (stored.revokedAt) {
+      const rotated = stored.replacedBy !== null;
+      const graceMs = this.config.staffAuth.refreshReuseGraceSeconds * 1000;
+      if (!rotated) throw rejected();
+      if (Date.now() - stored.revokedAt.getTime() <= graceMs) {
+        throw rotatedMeanwhile();
+      }
       await this.refreshTokens.revokeAllOfUser(stored.orgId, stored.userId);
       throw new DomainError(
         DomainErrorCode.Unauthenticated,
         'refresh token was already used; every session of this account was signed out',
+        { reason: 'refresh_token_reused' },
       );
     }
     if (stored.expiresAt.getTime() <= Date.now()) throw rejected();
     const user = await this.users.findById(stored.orgId, stored.userId);
     if (!user) throw rejected();
+    if (user.deactivatedAt) {
+      await this.refreshTokens.revokeAllOfUser(stored.orgId, stored.userId);
+      throw new DomainError(DomainErrorCode.Unauthenticated, 'this account has been deactivated', {
+        reason: 'account_deactivated',
+      });
+    }
     const refresh = await this.dataSource.transaction(async (manager) => {
       const next = await this.issueRefreshToken(user, manager);
-      // Two concurrent refreshes with the same token: only one rotates it.
-      if (!(await this.refreshTokens.revokeIfLive(stored.orgId, stored.id, next.id, manager))) throw rejected();
+      // Two concurrent refreshes with the same token: only one rotates it; the other is the
+      // sibling of the grace case above (a 401 that signs nobody out).
+      if (!(await this.refreshTokens.revokeIfLive(stored.orgId, stored.id, next.id, manager))) throw rotatedMeanwhile();
       return next;
     });
     return this.session(user, refresh);
@@ -75,6 +100,11 @@ export class StaffTokensService {
     if (stored && timingSafeEqual(sha256(match[2]), Buffer.from(stored.tokenHash, 'hex'))) {
       await this.refreshTokens.revokeIfLive(stored.orgId, stored.id, null);
     }
+  }
+
+  /** Signs the user out of every session (deactivation): their refresh tokens stop working. */
+  revokeAllSessions(orgId: string, userId: string): Promise<void> {
+    return this.refreshTokens.revokeAllOfUser(orgId, userId);
   }
 
   private async issueRefreshToken(user: UserEntity, manager: import('typeorm').EntityManager) {
@@ -91,7 +121,12 @@ export class StaffTokensService {
   private async session(user: UserEntity, refresh: { token: string; expiresAt: Date }): Promise<StaffSession> {
     const [key] = this.config.staffAuth.keys;
     const expiresAt = Math.floor(Date.now() / 1000) + this.config.staffAuth.accessTtlSeconds;
-    const accessToken = await new SignJWT({ org: user.orgId, role: user.role, typ: STAFF_TOKEN_TYPE })
+    const accessToken = await new SignJWT({
+      org: user.orgId,
+      role: user.role,
+      typ: STAFF_TOKEN_TYPE,
+      ver: user.tokenVersion,
+    })
       .setProtectedHeader({ alg: 'HS256', kid: key.id, typ: 'JWT' })
       .setSubject(user.id)
       .setIssuer(STAFF_TOKEN_ISSUER)

@@ -29,14 +29,16 @@ const InterviewStatusView = z.object({
 });
 class InterviewStatusViewDto extends createZodDto(InterviewStatusView) {}
 
-// Service-to-service only (the media plane and the agent): staff tokens and tickets get 401 here.
+// Service-to-service only: staff tokens and tickets get 401 here. Each route names the services
+// that may call it (another service's valid token gets 403): the agent reads plans and saves
+// results, the media plane reports session status and recordings; both read a room's context.
 @ApiTags('internal (services)')
-@ServiceOnly()
 @Controller('internal/v1')
 export class InternalController {
   constructor(private readonly internal: InternalService) {}
 
   @Get('rooms/:room')
+  @ServiceOnly('video-streaming-server', 'interviewer-agent')
   @ApiOperation({ summary: 'Org, agent auto-join flag (R-G1), recording policy and consent (R-R1) for a room.' })
   @ApiOkResponse({ type: RoomContextDto })
   room(@Param() params: RoomParamDto) {
@@ -44,6 +46,7 @@ export class InternalController {
   }
 
   @Get('interviews/:id/plan')
+  @ServiceOnly('interviewer-agent')
   @ApiOperation({
     summary:
       'What the AI interviewer needs: job posting, competencies with rubrics, questions, time budget, candidate name.',
@@ -54,6 +57,7 @@ export class InternalController {
   }
 
   @Post('interviews/:id/status')
+  @ServiceOnly('video-streaming-server')
   @HttpCode(200)
   @ApiOperation({ summary: 'The session started (in_progress) or was abandoned. Repeating a status is a no-op.' })
   @ApiOkResponse({ type: InterviewStatusViewDto })
@@ -62,6 +66,7 @@ export class InternalController {
   }
 
   @Put('interviews/:id/results')
+  @ServiceOnly('interviewer-agent')
   @ApiOperation({ summary: 'Transcript and scorecard from the agent; completes the interview. Idempotent.' })
   @ApiOkResponse({ type: InterviewStatusViewDto })
   results(@Param() params: IdParamDto, @Body() body: InterviewResultsDto) {
@@ -69,6 +74,7 @@ export class InternalController {
   }
 
   @Put('recordings/:id')
+  @ServiceOnly('video-streaming-server')
   @ApiOperation({
     summary:
       'Recording metadata from the media plane (R-R6), idempotent by recording id; updates the meeting’s recording status.',

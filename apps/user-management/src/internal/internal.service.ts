@@ -2,7 +2,14 @@ import { Injectable } from '@nestjs/common';
 import type { InterviewPlan, InterviewResults, RecordingReport, RoomContext } from '@app/contracts';
 import { DomainError, DomainErrorCode } from '@app/errors';
 import { DataSource } from 'typeorm';
-import type { InterviewEntity, MeetingEntity, MeetingRecordingStatus } from '../persistence/entities';
+import type {
+  InterviewEntity,
+  MeetingEntity,
+  RecordingEntity,
+  RecordingPhase,
+  RecordingStatus,
+} from '../persistence/entities';
+import { rejectNulCharacters } from '../persistence/org-scoped.repository';
 import {
   CandidateRepository,
   InterviewRepository,
@@ -14,14 +21,16 @@ import {
 } from '../persistence/repositories';
 
 const OPEN_INTERVIEW = new Set<InterviewEntity['status']>(['scheduled', 'in_progress']);
-// A meeting's recording only moves forward; a late retry of an earlier phase changes nothing.
-const MEETING_RECORDING_ORDER: Record<MeetingRecordingStatus, number> = {
-  none: 0,
-  recording: 1,
-  processing: 2,
-  failed: 3,
-  ready: 4,
+// Each recording's phase only moves forward; a late retry of an earlier phase changes nothing.
+const PHASE_ORDER: Record<RecordingPhase, number> = { recording: 1, processing: 2, failed: 3, ready: 4 };
+const STATUS_OF_PHASE: Record<RecordingPhase, RecordingStatus> = {
+  recording: 'pending',
+  processing: 'pending',
+  failed: 'failed',
+  ready: 'ready',
 };
+// Where the media plane writes an org's recordings: raw tracks, and the final file (R-R4).
+const OBJECT_KEY_ROOTS = ['raw', 'final-recordings'] as const;
 
 /** What the media plane and the agent read and report. Tenancy always comes from our own rows. */
 @Injectable()
@@ -127,12 +136,17 @@ export class InternalService {
     return this.statusView((await this.interviews.findById(interview.orgId, interview.id))!);
   }
 
-  /** R-R6: recording metadata from the media plane, idempotent by recording id (it retries). */
+  /**
+   * R-R6: recording metadata from the media plane, idempotent by recording id (it retries). Each
+   * recording keeps its own phase and times; a meeting shows its latest recording (the one that
+   * started last), so a second recording's reports are not lost behind the first one's `ready`.
+   */
   async reportRecording(recordingId: string, report: RecordingReport) {
+    rejectNulCharacters(report);
     const tenant = await this.directory.tenantOfRoom(report.room);
     if (!tenant) throw new DomainError(DomainErrorCode.NotFound, 'no interview or meeting has this room');
+    assertObjectKeyOfOrg(report.objectKey, tenant.orgId);
     const anotherRoom = () => new DomainError(DomainErrorCode.Conflict, 'this recording id belongs to another room');
-    const status = report.phase === 'ready' ? 'ready' : report.phase === 'failed' ? 'failed' : 'pending';
     await this.dataSource.transaction(async (manager) => {
       // Reports for one room take turns: the media plane retries, and a delayed retry of an
       // earlier phase must see (and leave alone) a later phase that committed meanwhile.
@@ -144,8 +158,15 @@ export class InternalService {
       const existingOrg = await this.directory.orgOfRecording(recordingId, manager);
       const existing = existingOrg ? await this.recordings.findById(existingOrg, recordingId, { manager }) : null;
       if (existing && (existing.orgId !== tenant.orgId || existing.subjectId !== tenant.id)) throw anotherRoom();
-      // A ready recording stays ready: a delayed retry of an earlier phase does not undo it.
-      if (existing?.status !== 'ready') {
+      // A ready recording stays ready, and no phase is undone by a delayed retry of an earlier one.
+      if (!existing || PHASE_ORDER[report.phase] >= PHASE_ORDER[existing.phase]) {
+        const status = STATUS_OF_PHASE[report.phase];
+        const times = {
+          phase: report.phase,
+          // The first start reported (or first seen) is the start; a later end replaces an earlier one.
+          startedAt: existing?.startedAt ?? (report.startedAt ? new Date(report.startedAt) : new Date()),
+          endedAt: report.endedAt ? new Date(report.endedAt) : (existing?.endedAt ?? null),
+        };
         await this.recordings.upsert(
           tenant.orgId,
           {
@@ -154,6 +175,7 @@ export class InternalService {
             subjectId: tenant.id,
             objectKey: report.objectKey,
             status,
+            ...times,
             durationMs: report.durationMs ?? existing?.durationMs ?? null,
             sizeBytes: report.sizeBytes ?? existing?.sizeBytes ?? null,
             codecs: report.codecs ?? existing?.codecs ?? [],
@@ -161,6 +183,8 @@ export class InternalService {
           },
           manager,
         );
+        // The upsert's conflict update covers the original columns; phase and times are set here.
+        await this.recordings.update(tenant.orgId, recordingId, times, manager);
         // The first reports of one id for two rooms can both find no row; the upsert never moves
         // a row to another subject, so the one that lost the race finds it here and rolls back.
         const saved = await this.recordings.findById(tenant.orgId, recordingId, { manager });
@@ -168,16 +192,20 @@ export class InternalService {
       }
       if (tenant.kind === 'meeting') {
         const meeting = subject as MeetingEntity;
-        if (MEETING_RECORDING_ORDER[report.phase] >= MEETING_RECORDING_ORDER[meeting.recordingStatus]) {
+        const recording = (await this.recordings.findById(tenant.orgId, recordingId, { manager }))!;
+        const shown =
+          meeting.recordingId && meeting.recordingId !== recordingId
+            ? await this.recordings.findById(tenant.orgId, meeting.recordingId, { manager })
+            : null;
+        if (!shown || startsLater(recording, shown)) {
           await this.meetings.update(
             tenant.orgId,
             tenant.id,
             {
-              recordingStatus: report.phase,
+              recordingStatus: recording.phase,
               recordingId,
-              recordingStartedAt:
-                meeting.recordingStartedAt ?? (report.startedAt ? new Date(report.startedAt) : new Date()),
-              recordingEndedAt: report.endedAt ? new Date(report.endedAt) : meeting.recordingEndedAt,
+              recordingStartedAt: recording.startedAt,
+              recordingEndedAt: recording.endedAt,
             },
             manager,
           );
@@ -190,6 +218,9 @@ export class InternalService {
       subjectType: saved.subjectType,
       subjectId: saved.subjectId,
       status: saved.status,
+      phase: saved.phase,
+      startedAt: saved.startedAt?.toISOString() ?? null,
+      endedAt: saved.endedAt?.toISOString() ?? null,
       durationMs: saved.durationMs,
       sizeBytes: saved.sizeBytes,
       codecs: saved.codecs,
@@ -217,5 +248,31 @@ export class InternalService {
       startedAt: interview.startedAt?.toISOString() ?? null,
       endedAt: interview.endedAt?.toISOString() ?? null,
     };
+  }
+}
+
+/** The latest of a meeting's recordings is the one that started last (ties: the one reported now). */
+function startsLater(candidate: RecordingEntity, shown: RecordingEntity): boolean {
+  return (candidate.startedAt?.getTime() ?? 0) >= (shown.startedAt?.getTime() ?? 0);
+}
+
+/**
+ * R-R7 tenancy for stored files: the media plane may only point a recording at its own org's
+ * folders, `raw/<orgId>/…` or `final-recordings/<orgId>/…`, or a replay URL could be signed for
+ * another org's file. No empty, `.` or `..` segment either, so the prefix means what it says.
+ */
+function assertObjectKeyOfOrg(objectKey: string, orgId: string): void {
+  const segments = objectKey.split('/');
+  const underOrg =
+    segments.length >= 3 &&
+    (OBJECT_KEY_ROOTS as readonly string[]).includes(segments[0]) &&
+    segments[1] === orgId &&
+    segments.slice(2).every((segment) => segment !== '' && segment !== '.' && segment !== '..');
+  if (!underOrg) {
+    throw new DomainError(
+      DomainErrorCode.Forbidden,
+      `objectKey: must be under raw/${orgId}/ or final-recordings/${orgId}/ (the room's org), with no empty, . or .. segments`,
+      { reason: 'object_key_outside_org' },
+    );
   }
 }

@@ -12,6 +12,7 @@ import {
 } from '../persistence/repositories';
 import { SessionTicketSigner } from '../tickets/session-ticket.signer';
 import { inviteSecretMatches, splitInviteCode } from '../common/invite-codes';
+import { inviteVerdict } from './invite-resolution';
 
 export interface CandidateContext {
   ip?: string;
@@ -148,23 +149,13 @@ export class InvitesService {
       );
     if (options.allowClosed) return { interview, posting };
 
-    if (interview.status === 'completed')
-      throw new DomainError(DomainErrorCode.Gone, 'this interview has been completed; the invite no longer opens it');
-    if (interview.status === 'abandoned')
+    const verdict = inviteVerdict(interview, new Date());
+    if (!verdict.opens) {
+      if (verdict.markExpired) await this.interviews.update(interview.orgId, interview.id, { status: 'expired' });
       throw new DomainError(
         DomainErrorCode.Gone,
-        'this interview was closed after the connection was lost; ask the recruiter for a new invite',
-      );
-    // The expiry bounds when an interview can start; a candidate already in it can always reconnect.
-    if (
-      interview.status === 'expired' ||
-      (interview.status === 'scheduled' && interview.inviteExpiresAt.getTime() <= Date.now())
-    ) {
-      if (interview.status === 'scheduled')
-        await this.interviews.update(interview.orgId, interview.id, { status: 'expired' });
-      throw new DomainError(
-        DomainErrorCode.Gone,
-        `this invite expired on ${interview.inviteExpiresAt.toISOString()}; ask the recruiter for a new one`,
+        verdict.message,
+        verdict.reason ? { reason: verdict.reason } : undefined,
       );
     }
     return { interview, posting };

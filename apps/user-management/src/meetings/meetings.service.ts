@@ -2,9 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { ParticipantRole } from '@app/contracts';
 import { DomainError, DomainErrorCode } from '@app/errors';
-import { grantFor } from '@app/livekit';
+import { grantFor, mintLiveKitToken } from '@app/livekit';
 import { buildRoomName } from '@app/room-naming';
-import { AccessToken } from 'livekit-server-sdk';
 import { DataSource, In } from 'typeorm';
 import type { StaffPrincipal } from '../auth/staff-principal';
 import { UM_CONFIG, type UserManagementConfig } from '../config';
@@ -15,11 +14,7 @@ import {
   MeetingRepository,
   UserRepository,
 } from '../persistence/repositories';
-
-// R-M1: a meeting can be joined from 15 minutes before it starts until 30 minutes after it ends.
-export const JOIN_EARLY_MS = 15 * 60_000;
-export const JOIN_LATE_MS = 30 * 60_000;
-const MIN_TOKEN_TTL_MS = 3_600_000;
+import { meetingJoinVerdict } from './meeting-join-window';
 
 type ParticipantInput = { userId: string; role: 'host' | 'guest' } | { candidateId: string; role: 'host' | 'guest' };
 
@@ -148,35 +143,14 @@ export class MeetingsService {
     who: { identity: string; role: ParticipantRole; participantRole: 'host' | 'guest' },
     now = new Date(),
   ) {
-    if (meeting.status === 'cancelled' || meeting.status === 'ended') {
-      throw new DomainError(DomainErrorCode.Conflict, `the meeting is ${meeting.status}; it cannot be joined`, {
-        reason: `meeting_${meeting.status}`,
-      });
-    }
-    const opensAt = meeting.startsAt.getTime() - JOIN_EARLY_MS;
-    const closesAt = meeting.endsAt.getTime() + JOIN_LATE_MS;
-    if (now.getTime() < opensAt) {
-      throw new DomainError(
-        DomainErrorCode.Conflict,
-        `the meeting opens at ${new Date(opensAt).toISOString()} (15 minutes before it starts)`,
-        { reason: 'too_early' },
-      );
-    }
-    if (now.getTime() > closesAt) {
-      throw new DomainError(
-        DomainErrorCode.Conflict,
-        `the meeting closed at ${new Date(closesAt).toISOString()} (30 minutes after its end)`,
-        { reason: 'too_late' },
-      );
-    }
-    // Valid for hours: through the join window, at least an hour, at most the configured cap.
-    const ttlMs = Math.min(
-      Math.max(closesAt - now.getTime(), MIN_TOKEN_TTL_MS),
-      this.config.meetingTokenMaxTtlHours * 3_600_000,
-    );
-    const token = new AccessToken(this.config.livekit.apiKey, this.config.livekit.apiSecret, {
+    // R-M1: the join window (see meeting-join-window.ts).
+    const verdict = meetingJoinVerdict(meeting, now, this.config.meetingTokenMaxTtlHours * 3_600_000);
+    if (!verdict.joinable) throw new DomainError(DomainErrorCode.Conflict, verdict.message, { reason: verdict.reason });
+    const minted = await mintLiveKitToken({
+      key: { id: this.config.livekit.apiKey, secret: this.config.livekit.apiSecret },
       identity: who.identity,
-      ttl: Math.floor(ttlMs / 1000),
+      grant: grantFor(who.role, meeting.roomName),
+      ttlSeconds: Math.floor(verdict.tokenTtlMs / 1000),
       metadata: JSON.stringify({
         role: who.role,
         org: meeting.orgId,
@@ -185,15 +159,12 @@ export class MeetingsService {
       }),
       attributes: { 'parley.role': who.role, 'parley.org': meeting.orgId, 'parley.meetingRole': who.participantRole },
     });
-    token.addGrant(grantFor(who.role, meeting.roomName));
-    const jwt = await token.toJwt();
-    const exp = JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString()).exp as number;
     return {
-      token: jwt,
+      token: minted.token,
       url: this.config.livekit.publicUrl,
-      room: meeting.roomName,
-      identity: who.identity,
-      expiresAt: new Date(exp * 1000).toISOString(),
+      room: minted.room,
+      identity: minted.identity,
+      expiresAt: minted.expiresAt.toISOString(),
       meeting: {
         id: meeting.id,
         title: meeting.title,

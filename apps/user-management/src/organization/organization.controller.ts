@@ -1,12 +1,11 @@
 import { Body, Controller, Get, Patch } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { DomainError, DomainErrorCode } from '@app/errors';
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
 import { CurrentStaff, StaffOnly } from '../auth/staff-auth.guard';
 import type { StaffPrincipal } from '../auth/staff-principal';
 import type { OrganizationEntity } from '../persistence/entities';
-import { OrganizationRepository } from '../persistence/repositories';
+import { OrganizationService } from './organization.service';
 
 const OrganizationView = z.object({ id: z.uuid(), name: z.string(), slug: z.string(), agentAutoJoin: z.boolean() });
 const UpdateOrganizationRequest = z
@@ -26,14 +25,14 @@ const toView = (o: OrganizationEntity) => ({ id: o.id, name: o.name, slug: o.slu
 @ApiTags('organization')
 @Controller('v1/organization')
 export class OrganizationController {
-  constructor(private readonly organizations: OrganizationRepository) {}
+  constructor(private readonly organizations: OrganizationService) {}
 
   @Get()
   @StaffOnly()
   @ApiOperation({ summary: 'The caller’s organization and its flags.' })
   @ApiOkResponse({ type: OrganizationViewDto })
   async get(@CurrentStaff() actor: StaffPrincipal) {
-    return toView(await this.require(actor.orgId));
+    return toView(await this.organizations.get(actor));
   }
 
   @Patch()
@@ -41,13 +40,6 @@ export class OrganizationController {
   @ApiOperation({ summary: 'Rename the organization or switch the agent auto-join flag (admins).' })
   @ApiOkResponse({ type: OrganizationViewDto })
   async update(@CurrentStaff() actor: StaffPrincipal, @Body() body: UpdateOrganizationRequestDto) {
-    await this.require(actor.orgId);
-    return toView((await this.organizations.update(actor.orgId, body))!);
-  }
-
-  private async require(orgId: string): Promise<OrganizationEntity> {
-    const org = await this.organizations.findById(orgId);
-    if (!org) throw new DomainError(DomainErrorCode.NotFound, 'organization not found');
-    return org;
+    return toView(await this.organizations.update(actor, body));
   }
 }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { OrganizationController } from './organization.controller';
+import { OrganizationService } from './organization.service';
 
-@Module({ controllers: [OrganizationController] })
+@Module({ controllers: [OrganizationController], providers: [OrganizationService] })
 export class OrganizationModule {}

@@ -1,14 +1,28 @@
-import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
-import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import {
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { createZodDto } from 'nestjs-zod';
 import { CurrentStaff, StaffOnly } from '../auth/staff-auth.guard';
 import { RECRUITING, type StaffPrincipal } from '../auth/staff-principal';
 import { IdParam, Pagination } from '../common/params';
 import type { CandidateEntity, UserEntity } from '../persistence/entities';
-import { CandidateView, CreateCandidateRequest, CreateUserRequest, UserView } from './people.schemas';
+import {
+  CandidateView,
+  ChangeRoleRequest,
+  CreateCandidateRequest,
+  CreateUserRequest,
+  UserView,
+} from './people.schemas';
 import { PeopleService } from './people.service';
 
 class CreateUserRequestDto extends createZodDto(CreateUserRequest) {}
+class ChangeRoleRequestDto extends createZodDto(ChangeRoleRequest) {}
 class UserViewDto extends createZodDto(UserView) {}
 class CreateCandidateRequestDto extends createZodDto(CreateCandidateRequest) {}
 class CandidateViewDto extends createZodDto(CandidateView) {}
@@ -20,6 +34,8 @@ const userView = (u: UserEntity) => ({
   email: u.email,
   displayName: u.displayName,
   role: u.role,
+  active: u.deactivatedAt === null,
+  deactivatedAt: u.deactivatedAt?.toISOString() ?? null,
   createdAt: u.createdAt.toISOString(),
 });
 const candidateView = (c: CandidateEntity) => ({
@@ -62,6 +78,35 @@ export class UsersController {
   @ApiOkResponse({ type: UserViewDto })
   async get(@CurrentStaff() actor: StaffPrincipal, @Param() params: IdParamDto) {
     return userView(await this.people.getUser(actor, params.id));
+  }
+
+  @Post(':id/deactivate')
+  @HttpCode(200)
+  @StaffOnly('admin')
+  @ApiOperation({
+    summary:
+      'Deactivate a staff member (admins, not oneself): their access tokens are refused from the next request, their sessions revoked, sign-in refused.',
+  })
+  @ApiOkResponse({ type: UserViewDto })
+  @ApiNotFoundResponse({ description: 'no such user in your organization' })
+  async deactivate(@CurrentStaff() actor: StaffPrincipal, @Param() params: IdParamDto) {
+    return userView(await this.people.deactivateUser(actor, params.id));
+  }
+
+  @Put(':id/role')
+  @StaffOnly('admin')
+  @ApiOperation({
+    summary:
+      'Change a staff member’s role (admins, not oneself). Their access tokens issued before are refused from the next request (401 token_revoked); a refresh carries the new role.',
+  })
+  @ApiOkResponse({ type: UserViewDto })
+  @ApiNotFoundResponse({ description: 'no such user in your organization' })
+  async changeRole(
+    @CurrentStaff() actor: StaffPrincipal,
+    @Param() params: IdParamDto,
+    @Body() body: ChangeRoleRequestDto,
+  ) {
+    return userView(await this.people.changeRole(actor, params.id, body.role));
   }
 }
 

@@ -25,6 +25,8 @@ export const MEETING_RECORDING_STATUSES = ['none', 'recording', 'processing', 'r
 export type MeetingRecordingStatus = (typeof MEETING_RECORDING_STATUSES)[number];
 export const RECORDING_STATUSES = ['pending', 'ready', 'failed'] as const;
 export type RecordingStatus = (typeof RECORDING_STATUSES)[number];
+export const RECORDING_PHASES = ['recording', 'processing', 'ready', 'failed'] as const;
+export type RecordingPhase = (typeof RECORDING_PHASES)[number];
 export type RecordingSubject = 'interview' | 'meeting';
 
 // pg returns bigint as a string; our values (bytes, milliseconds) fit a JS number.
@@ -51,6 +53,11 @@ export class UserEntity {
   @Column({ name: 'display_name', type: 'text' }) displayName!: string;
   @Column({ type: 'enum', enum: USER_ROLES, enumName: 'user_role' }) role!: UserRole;
   @Column({ name: 'password_hash', type: 'text', nullable: true, select: false }) passwordHash!: string | null;
+  // A deactivated user cannot sign in, refresh, or use an access token already issued.
+  @Column({ name: 'deactivated_at', type: 'timestamptz', nullable: true }) deactivatedAt!: Date | null;
+  // In every access token (claim ver); bumped by a deactivation or a role change, which refuses
+  // the tokens issued before on their next request.
+  @Column({ name: 'token_version', type: 'integer', default: 0 }) tokenVersion!: number;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
 }
@@ -164,6 +171,10 @@ export class RecordingEntity {
     number | null;
   @Column({ type: 'text', array: true }) codecs!: string[];
   @Column({ type: 'enum', enum: RECORDING_STATUSES, enumName: 'recording_status' }) status!: RecordingStatus;
+  // This recording's own phase and times (a meeting shows its latest recording's).
+  @Column({ type: 'enum', enum: RECORDING_PHASES, enumName: 'recording_phase' }) phase!: RecordingPhase;
+  @Column({ name: 'started_at', type: 'timestamptz', nullable: true }) startedAt!: Date | null;
+  @Column({ name: 'ended_at', type: 'timestamptz', nullable: true }) endedAt!: Date | null;
   @Column({ name: 'failure_reason', type: 'text', nullable: true }) failureReason!: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;

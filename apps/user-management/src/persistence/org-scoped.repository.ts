@@ -1,3 +1,4 @@
+import { findIllFormedText } from '@app/contracts';
 import { DomainError, DomainErrorCode } from '@app/errors';
 import type { DeepPartial, EntityManager, FindOptionsOrder, FindOptionsWhere, Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
@@ -16,26 +17,18 @@ export function requireOrgId(orgId: string): string {
 }
 
 /**
- * PostgreSQL text and jsonb cannot hold U+0000, and the driver's error would be a 500. Every
- * write checks its values here and refuses a NUL as a validation error naming the field.
+ * PostgreSQL text and jsonb cannot hold U+0000 or a lone UTF-16 surrogate, and the driver's error
+ * would be a 500. The HTTP edge refuses both already (the shared validation pipe); this guards the
+ * writers that do not come through it (seeds, tools, queue workers): every write checks its values
+ * here and refuses ill-formed text as a validation error naming the field.
  */
-export function rejectNulCharacters(value: unknown, path = ''): void {
-  const at = (key: string) => (path ? `${path}.${key}` : key);
-  if (typeof value === 'string') {
-    if (value.includes('\u0000'))
-      throw new DomainError(
-        DomainErrorCode.ValidationFailed,
-        `${path || 'value'}: must not contain NUL characters (U+0000)`,
-      );
-  } else if (Array.isArray(value)) {
-    value.forEach((item, index) => rejectNulCharacters(item, at(String(index))));
-  } else if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    for (const [key, item] of Object.entries(value)) {
-      rejectNulCharacters(key, at('(key)'));
-      rejectNulCharacters(item, at(key));
-    }
-  }
+export function rejectIllFormedText(value: unknown, path = ''): void {
+  const [problem] = findIllFormedText(value, path ? [path] : [], 1);
+  if (problem)
+    throw new DomainError(DomainErrorCode.ValidationFailed, `${problem.path.join('.') || 'value'}: ${problem.message}`);
 }
+/** The earlier name of rejectIllFormedText (it checked NULs only). */
+export const rejectNulCharacters = rejectIllFormedText;
 
 export interface FindByIdOptions {
   /** read inside this transaction */
@@ -85,7 +78,7 @@ export abstract class OrgScopedRepository<E extends { id: string; orgId: string 
   }
 
   async create(orgId: string, data: DeepPartial<E>, manager?: EntityManager): Promise<E> {
-    rejectNulCharacters(data);
+    rejectIllFormedText(data);
     const repo = manager ? manager.getRepository<E>(this.repo.target) : this.repo;
     return repo.save(repo.create({ ...data, orgId: requireOrgId(orgId) } as DeepPartial<E>));
   }
@@ -93,7 +86,7 @@ export abstract class OrgScopedRepository<E extends { id: string; orgId: string 
   /** Updates one row of the org; false when no such row exists there. */
   async update(orgId: string, id: string, patch: QueryDeepPartialEntity<E>, manager?: EntityManager): Promise<boolean> {
     requireOrgId(orgId);
-    rejectNulCharacters(patch);
+    rejectIllFormedText(patch);
     if (!isUuid(id)) return false;
     const repo = manager ? manager.getRepository<E>(this.repo.target) : this.repo;
     const result = await repo.update(this.scoped(orgId, { id } as FindOptionsWhere<E>), patch);

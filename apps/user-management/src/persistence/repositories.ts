@@ -15,7 +15,7 @@ import {
   UserEntity,
   type AuditActorType,
 } from './entities';
-import { isUuid, OrgScopedRepository, rejectNulCharacters, requireOrgId } from './org-scoped.repository';
+import { isUuid, OrgScopedRepository, rejectIllFormedText, requireOrgId } from './org-scoped.repository';
 
 @Injectable()
 export class OrganizationRepository {
@@ -29,7 +29,7 @@ export class OrganizationRepository {
     orgId: string,
     patch: Partial<Pick<OrganizationEntity, 'name' | 'agentAutoJoin'>>,
   ): Promise<OrganizationEntity | null> {
-    rejectNulCharacters(patch);
+    rejectIllFormedText(patch);
     await this.repo.update({ id: requireOrgId(orgId) }, patch);
     return this.findById(orgId);
   }
@@ -45,6 +45,45 @@ export class UserRepository extends OrgScopedRepository<UserEntity> {
     const where = this.scoped(orgId, { id: In(ids) });
     if (ids.length === 0 || !ids.every(isUuid)) return [];
     return this.repo.findBy(where);
+  }
+
+  /** What decides whether the user's access tokens still hold: their version and whether active. */
+  async accessState(
+    orgId: string,
+    id: string,
+  ): Promise<Pick<UserEntity, 'tokenVersion' | 'deactivatedAt' | 'role'> | null> {
+    requireOrgId(orgId);
+    if (!isUuid(id)) return null;
+    return this.repo.findOne({
+      select: { tokenVersion: true, deactivatedAt: true, role: true },
+      where: this.scoped(orgId, { id }),
+    });
+  }
+
+  /**
+   * Changes the user's role or deactivates them, and bumps their token version in the same
+   * statement, so every access token issued before is refused. Null when no such user.
+   */
+  async changeAccess(
+    orgId: string,
+    id: string,
+    patch: { role?: UserEntity['role']; deactivatedAt?: Date },
+    manager?: EntityManager,
+  ): Promise<Pick<UserEntity, 'tokenVersion' | 'deactivatedAt' | 'role'> | null> {
+    requireOrgId(orgId);
+    if (!isUuid(id)) return null;
+    const repo = manager ? manager.getRepository(UserEntity) : this.repo;
+    const result = await repo
+      .createQueryBuilder()
+      .update(UserEntity)
+      .set({ ...patch, tokenVersion: () => 'token_version + 1' })
+      .where('org_id = :orgId AND id = :id', { orgId, id })
+      .returning(['tokenVersion', 'deactivatedAt', 'role'])
+      .execute();
+    const row = (
+      result.raw as Array<{ token_version: number; deactivated_at: Date | null; role: UserEntity['role'] }>
+    )[0];
+    return row ? { tokenVersion: row.token_version, deactivatedAt: row.deactivated_at, role: row.role } : null;
   }
 }
 
@@ -146,7 +185,7 @@ export class RecordingRepository extends OrgScopedRepository<RecordingEntity> {
     recording: Omit<RecordingEntity, 'orgId' | 'createdAt' | 'updatedAt'>,
     manager?: EntityManager,
   ): Promise<void> {
-    rejectNulCharacters(recording);
+    rejectIllFormedText(recording);
     const repo = manager ? manager.getRepository(RecordingEntity) : this.repo;
     await repo
       .createQueryBuilder()
@@ -173,7 +212,7 @@ export class AuditLogRepository {
   constructor(@InjectRepository(AuditLogEntity) private readonly repo: Repository<AuditLogEntity>) {}
 
   async append(orgId: string, entry: AuditEntry, manager?: EntityManager): Promise<void> {
-    rejectNulCharacters(entry);
+    rejectIllFormedText(entry);
     const repo = manager ? manager.getRepository(AuditLogEntity) : this.repo;
     await repo.insert({
       orgId: requireOrgId(orgId),

@@ -22,6 +22,13 @@ export class TelemetryTokenService {
     this.signingKid = config.telemetry.signingKeys[0].id;
   }
 
+  /** The lifetime of every telemetry JWT, and when its holder should renew it (R-T3). */
+  get lifetime(): { ttlSeconds: number; renewInMs: number } {
+    const ttlSeconds = this.config.telemetry.ttlSeconds;
+    // Two thirds in, so a client with a slow or failed first attempt still has a third to retry.
+    return { ttlSeconds, renewInMs: Math.floor((ttlSeconds * 1000 * 2) / 3) };
+  }
+
   async mint(subject: {
     identity: string;
     room: string;
@@ -29,7 +36,7 @@ export class TelemetryTokenService {
     org?: string;
   }): Promise<{ token: string; expiresAt: Date }> {
     const now = Math.floor(Date.now() / 1000);
-    const exp = now + this.config.telemetry.ttlSeconds;
+    const exp = now + this.lifetime.ttlSeconds;
     const token = await new SignJWT({
       room: subject.room,
       ...(subject.role ? { role: subject.role } : {}),

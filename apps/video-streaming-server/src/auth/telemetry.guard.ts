@@ -6,6 +6,22 @@ import { TelemetryTokenService } from './telemetry-token.service';
 
 type RequestWithTelemetry = FastifyRequest & { telemetry?: TelemetryClaims };
 
+const BEARER = /^Bearer ([A-Za-z0-9._-]{16,4096})$/;
+
+/**
+ * Authorization header → verified telemetry claims (R-T3). The one check behind every telemetry
+ * endpoint: the guard below and the lean heartbeat route (sessions/heartbeat.route.ts) both call it.
+ */
+export async function verifyTelemetryBearer(
+  tokens: TelemetryTokenService,
+  header: string | string[] | undefined,
+): Promise<TelemetryClaims> {
+  const match = typeof header === 'string' ? BEARER.exec(header) : null;
+  if (!match)
+    throw new DomainError(DomainErrorCode.Unauthenticated, 'expected Authorization: Bearer <telemetry token>');
+  return tokens.verify(match[1]);
+}
+
 /** Bearer telemetry JWT (R-T3) → request.telemetry. Nothing else opens these endpoints. */
 @Injectable()
 export class TelemetryGuard implements CanActivate {
@@ -13,11 +29,7 @@ export class TelemetryGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<RequestWithTelemetry>();
-    const header = request.headers.authorization;
-    const match = typeof header === 'string' ? /^Bearer ([A-Za-z0-9._-]{16,4096})$/.exec(header) : null;
-    if (!match)
-      throw new DomainError(DomainErrorCode.Unauthenticated, 'expected Authorization: Bearer <telemetry token>');
-    request.telemetry = await this.tokens.verify(match[1]);
+    request.telemetry = await verifyTelemetryBearer(this.tokens, request.headers.authorization);
     return true;
   }
 }

@@ -6,10 +6,11 @@ import { RoomServiceClient, ServerError } from 'livekit-server-sdk';
 import { Counter } from 'prom-client';
 import { VSS_CONFIG, type VideoStreamingServerConfig } from '../config';
 import { RecordingStopper } from './recording-stopper';
-import { parseMember, SessionRepository } from './session.repository';
+import { InterviewStatusReporter } from '../user-management/interview-status.reporter';
+import { parseMember, SessionRepository, VSS_KEYS } from './session.repository';
 
-const HOLD_KEY = 'vss:reaper:hold_until';
-const RUN_ID_KEY = 'vss:reaper:redis_run_id';
+const HOLD_KEY = VSS_KEYS.reaperHoldUntil;
+const RUN_ID_KEY = VSS_KEYS.reaperRedisRunId;
 // With this many tracked sessions, "nobody heartbeated within the grace period" is an outage on
 // our side (ingestion or Redis), not all candidates leaving at once.
 const MASS_REAP_FLOOR = 10;
@@ -17,8 +18,14 @@ const MASS_REAP_FLOOR = 10;
 export type ReaperRun = { held: string } | { reaped: number; claimed: number; revived: number; failed: number };
 
 // R-H2. A session whose last heartbeat is older than the grace period is a zombie: it is claimed
-// atomically (Lua, so several replicas never double-clean), removed from the LiveKit room, its
-// recording stopped, marked abandoned and noted on its timeline, once. Cost is O(log N + expired).
+// atomically (Lua, so several replicas never double-clean), then, right before any side effect,
+// re-checked and marked abandoned in one atomic step (SessionRepository.abandon), so a heartbeat
+// arriving from then on is refused (410) instead of landing between the check and the removal.
+// Only then is it removed from the LiveKit room, its recording stopped, its interview reported to
+// user-management, and the end noted on its timeline, once. A failed side effect leaves the
+// member in the pending set and a later pass resumes it. Claimed zombies are cleaned up by a
+// small worker pool (REAPER_CONCURRENCY), batch after batch until none is left, so a mass
+// disconnect is reaped in one pass. Cost is O(log N + expired).
 // Reaping is held after any sign that heartbeats could not be recorded: a Redis restart (its
 // run_id changed), a lost connection seen by this replica, or no fresh heartbeat at all.
 @Injectable()
@@ -36,6 +43,7 @@ export class ReaperService implements OnApplicationBootstrap, OnApplicationShutd
     private readonly sessions: SessionRepository,
     private readonly rooms: RoomServiceClient,
     private readonly recordings: RecordingStopper,
+    private readonly interviews: InterviewStatusReporter,
     @Inject(MetricsRegistry) registry: MetricsRegistry,
   ) {
     this.reaped = new Counter({
@@ -87,49 +95,73 @@ export class ReaperService implements OnApplicationBootstrap, OnApplicationShutd
       this.held.inc({ reason: hold });
       return { held: hold };
     }
-    const { graceMs, reaperBatchSize } = this.config.liveness;
-    const claimed = await this.sessions.claimExpired(now - graceMs, reaperBatchSize, now, now - graceMs);
+    const { graceMs, reaperBatchSize, reaperConcurrency } = this.config.liveness;
+    let claimed = 0;
     let reaped = 0;
     let revived = 0;
     let failed = 0;
-    for (const member of claimed) {
-      try {
-        const outcome = await this.cleanUp(member, now);
-        if (outcome === 'abandoned') reaped++;
-        if (outcome === 'alive') revived++;
-      } catch (err) {
-        failed++;
-        // Left in the pending set: the next pass after the grace period retries it.
-        this.logger.warn({ err, member }, 'zombie cleanup failed; will retry');
-      }
+    // Batch after batch until the expired set is empty; a member that failed stays pending and is
+    // only claimed again after a grace period, so this loop ends.
+    for (;;) {
+      const batch = await this.sessions.claimExpired(now - graceMs, reaperBatchSize, now, now - graceMs);
+      claimed += batch.length;
+      const outcome = await this.cleanUp(batch, now, reaperConcurrency);
+      reaped += outcome.reaped;
+      revived += outcome.revived;
+      failed += outcome.failed;
+      if (batch.length < reaperBatchSize) break;
     }
     this.reaped.inc(reaped);
-    if (reaped > 0) this.logger.log({ reaped, claimed: claimed.length }, 'reaped zombie sessions');
-    return { reaped, claimed: claimed.length, revived, failed };
+    if (reaped > 0) this.logger.log({ reaped, claimed }, 'reaped zombie sessions');
+    return { reaped, claimed, revived, failed };
   }
 
-  private async cleanUp(member: string, now: number): Promise<'abandoned' | 'already-ended' | 'alive'> {
-    const { room, identity } = parseMember(member);
-    const current = await this.sessions.get(room, identity);
-    if (
-      current &&
-      current.lastHeartbeatAt !== undefined &&
-      current.lastHeartbeatAt > now - this.config.liveness.graceMs
-    ) {
-      // It heartbeated between the claim and now: give it back.
-      return this.sessions.abandon(member, now, 'heartbeat_timeout', '');
+  private async cleanUp(
+    batch: string[],
+    now: number,
+    concurrency: number,
+  ): Promise<{ reaped: number; revived: number; failed: number }> {
+    // Claim for action, in one atomic step per member: from here a heartbeat gets 410, so nobody
+    // is kicked while still alive (see ABANDON in SessionRepository).
+    const claims = await this.sessions.abandon(batch, now, 'heartbeat_timeout');
+    const toClean: Array<{ member: string; role: string | undefined; endedAt: number }> = [];
+    let revived = 0;
+    claims.forEach((claim, i) => {
+      if (claim.outcome === 'alive') revived++;
+      // 'resume': abandoned by an earlier pass whose side effects failed; they are repeated.
+      if (claim.outcome === 'abandoned' || claim.outcome === 'resume')
+        toClean.push({ member: batch[i], role: claim.role, endedAt: claim.endedAt });
+    });
+    // Side effects, each idempotent, a bounded number at a time.
+    const done: typeof toClean = [];
+    let failed = 0;
+    await forEachConcurrently(toClean, concurrency, async (zombie) => {
+      const { room, identity } = parseMember(zombie.member);
+      try {
+        await this.removeFromRoom(room, identity);
+        await this.recordings.stopForAbandonedSession(room, identity);
+        done.push(zombie);
+      } catch (err) {
+        failed++;
+        // Left in the pending set: the next pass after the grace period resumes it.
+        this.logger.warn({ err, member: zombie.member }, 'zombie cleanup failed; will retry');
+      }
+    });
+    try {
+      await this.interviews.reportEndedSessions(
+        done.map(({ member, role, endedAt }) => ({ session: { room: parseMember(member).room, role }, endedAt })),
+      );
+      await this.sessions.finishClaim(
+        done.map((zombie) => zombie.member),
+        now,
+        `session abandoned: no heartbeat for ${Math.round(this.config.liveness.graceMs / 1000)} s; removed from the room`,
+      );
+    } catch (err) {
+      this.logger.warn({ err, members: done.length }, 'zombie cleanup could not be finished; will retry');
+      return { reaped: 0, revived, failed: failed + done.length };
     }
-    // Side effects first, each idempotent; then the once-only state change and timeline entry.
-    await this.removeFromRoom(room, identity);
-    await this.recordings.stopForAbandonedSession(room, identity);
-    const outcome = await this.sessions.abandon(
-      member,
-      now,
-      'heartbeat_timeout',
-      `session abandoned: no heartbeat for ${Math.round(this.config.liveness.graceMs / 1000)} s; removed from the room`,
-    );
-    await this.sessions.finishClaim(member);
-    return outcome;
+    // A resumed cleanup completes a reap whose first attempt failed (and was not counted then).
+    return { reaped: done.length, revived, failed };
   }
 
   private async removeFromRoom(room: string, identity: string): Promise<void> {
@@ -172,4 +204,17 @@ export class ReaperService implements OnApplicationBootstrap, OnApplicationShutd
     this.connectionLost = false;
     this.logger.warn({ holdMs: ms, why }, 'reaper on hold');
   }
+}
+
+/** Runs `work` over `items` with at most `concurrency` in flight; resolves when all have settled. */
+export async function forEachConcurrently<T>(
+  items: readonly T[],
+  concurrency: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
 }

@@ -24,6 +24,9 @@ class TimelineResponseDto extends createZodDto(TimelineResponse) {}
 export class SessionsController {
   constructor(private readonly sessions: SessionsService) {}
 
+  // Declares and documents the route; requests are served by the lean handler from
+  // heartbeat.route.ts, which does exactly this (the same check as TelemetryGuard, then
+  // SessionsService.heartbeat) without Nest's per-request pipeline.
   @Post('heartbeat')
   @HttpCode(200)
   // Every session heartbeats every few seconds: successes would be most of the log.

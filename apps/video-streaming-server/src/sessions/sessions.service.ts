@@ -18,14 +18,40 @@ export class SessionsService {
       Date.now(),
     );
     if (result === 'ended') {
-      throw new DomainError(DomainErrorCode.Gone, 'this session has ended; rejoin the room to start a new one');
+      // The same reason as a refused renewal (POST /v1/tokens/telemetry/renew): the client rejoins.
+      throw new DomainError(DomainErrorCode.Gone, 'this session has ended; rejoin the room to start a new one', {
+        reason: 'session_ended',
+      });
     }
     return { status: 'alive', nextHeartbeatInMs: this.config.liveness.heartbeatIntervalMs };
   }
 
-  /** R-R5: appends client events to the session's capped timeline. */
+  /**
+   * R-R5: appends client events to the session's timeline, capped in entries and bytes. Each session
+   * has an event budget (a token bucket): a client over it gets 429 with Retry-After, and nothing of
+   * that request is written. Events for a session Redis no longer knows (expired after its
+   * retention) are refused with 410, so they cannot recreate keys nothing would ever expire.
+   */
   async record(claims: TelemetryClaims, events: TelemetryEvent[]): Promise<{ accepted: number }> {
-    await this.sessions.appendTimeline(claims.room, claims.sub, events, Date.now());
+    const now = Date.now();
+    const budget = await this.sessions.takeEventBudget(claims.room, claims.sub, events.length, now);
+    if (!budget.allowed) {
+      const retryAfterSeconds = Math.max(1, Math.ceil(budget.retryAfterMs / 1000));
+      throw new DomainError(
+        DomainErrorCode.RateLimited,
+        `too many client events for this session; try again in ${retryAfterSeconds} s`,
+        { reason: 'event_rate_exceeded', retryAfterSeconds },
+      );
+    }
+    if (!(await this.sessions.appendTimeline(claims.room, claims.sub, events, now))) {
+      throw new DomainError(
+        DomainErrorCode.Gone,
+        'this session is no longer known; rejoin the room to start a new one',
+        {
+          reason: 'session_not_found',
+        },
+      );
+    }
     return { accepted: events.length };
   }
 

@@ -1,27 +1,40 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DomainError, DomainErrorCode } from '@app/errors';
 import { MetricsRegistry } from '@app/observability';
-import { REDIS_CLIENT } from '@app/redis';
-import type Redis from 'ioredis';
 import { EgressStatus, type WebhookEvent } from 'livekit-server-sdk';
 import { Counter } from 'prom-client';
 import { LiveKitKeyRing } from '../auth/livekit-key-ring';
-import { VSS_CONFIG, type VideoStreamingServerConfig } from '../config';
-import { LiveKitEventsQueue } from './livekit-events.queue';
+import { LiveKitEventsQueue, type LiveKitEventJob } from './livekit-events.queue';
 
 export type WebhookOutcome = { status: 'accepted' | 'duplicate'; id: string; event: string };
 
-// R-L2. Stripe-grade handling: verify the signature over the raw body first, then deduplicate by
-// event id in Redis (SET NX with a TTL) so a redelivery has no second effect, count it, queue the
-// state work, and answer. Nothing slow happens before the 200.
+// What BullMQ accepts as a job or deduplication id (no ':', not a bare integer), kept short.
+const SAFE_EVENT_ID = /^[A-Za-z][A-Za-z0-9_-]{0,127}$/;
+const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/**
+ * The key an event is deduplicated by: LiveKit's event id when it is a safe one, else a digest. An
+ * event without an id is keyed by a digest of its raw body, which a redelivery repeats byte for
+ * byte (and the signature pins), so the key is deterministic.
+ */
+export function webhookEventKey(eventId: string | undefined, rawBody: string): string {
+  if (!eventId) return `body_${sha256Hex(rawBody)}`;
+  return SAFE_EVENT_ID.test(eventId) ? eventId : `id_${sha256Hex(eventId)}`;
+}
+
+// R-L2. Stripe-grade handling: verify the signature over the raw body first, then queue the state
+// work deduplicated by event id (one atomic step: see LiveKitEventsQueue.enqueueOnce) so a
+// redelivery has no second effect, count it, and answer. A failure to queue answers 503 and leaves
+// the event unseen, so LiveKit's retry applies it. Nothing slow happens before the 200.
 @Injectable()
 export class LiveKitWebhookService {
+  private readonly logger = new Logger(LiveKitWebhookService.name);
   private readonly events: Counter;
   private readonly duplicates: Counter;
   private readonly egress: Counter;
 
   constructor(
-    @Inject(VSS_CONFIG) private readonly config: VideoStreamingServerConfig,
-    @Inject(REDIS_CLIENT) private readonly redis: Redis,
     private readonly keyRing: LiveKitKeyRing,
     private readonly queue: LiveKitEventsQueue,
     @Inject(MetricsRegistry) registry: MetricsRegistry,
@@ -47,26 +60,22 @@ export class LiveKitWebhookService {
 
   async receive(rawBody: string, authorization: string | undefined): Promise<WebhookOutcome> {
     const event = await this.keyRing.receiveWebhook(rawBody, authorization);
-    const id = event.id || `${event.event}:${event.createdAt}:${event.room?.sid ?? ''}:${event.participant?.sid ?? ''}`;
-    const first = await this.redis.set(
-      `vss:webhook:seen:${id}`,
-      '1',
-      'EX',
-      this.config.webhooks.dedupeTtlSeconds,
-      'NX',
-    );
-    if (first === null) {
+    const id = webhookEventKey(event.id, rawBody);
+    let outcome: 'queued' | 'duplicate';
+    try {
+      outcome = await this.queue.enqueueOnce(toJob(id, event));
+    } catch (err) {
+      this.logger.warn({ err, id, event: event.event }, 'LiveKit webhook could not be queued; LiveKit will retry');
+      throw new DomainError(DomainErrorCode.DependencyUnavailable, 'the event queue is unavailable; retry later', {
+        reason: 'queue_unavailable',
+        retryAfterSeconds: 1,
+      });
+    }
+    if (outcome === 'duplicate') {
       this.duplicates.inc();
       return { status: 'duplicate', id, event: event.event };
     }
     this.count(event);
-    await this.queue.enqueue({
-      id,
-      event: event.event,
-      room: event.room?.name ?? event.egressInfo?.roomName,
-      identity: event.participant?.identity,
-      createdAt: Number(event.createdAt) * 1000 || Date.now(),
-    });
     return { status: 'accepted', id, event: event.event };
   }
 
@@ -76,4 +85,18 @@ export class LiveKitWebhookService {
       this.egress.inc({ status: EgressStatus[event.egressInfo.status] ?? String(event.egressInfo.status) });
     }
   }
+}
+
+function toJob(id: string, event: WebhookEvent): LiveKitEventJob {
+  const joinedAtMs = Number(event.participant?.joinedAtMs ?? 0) || Number(event.participant?.joinedAt ?? 0) * 1000;
+  return {
+    id,
+    event: event.event,
+    room: event.room?.name ?? event.egressInfo?.roomName,
+    identity: event.participant?.identity,
+    // LiveKit stamps events in whole seconds. Without a stamp the event cannot show it is newer
+    // than anything, so it is taken as the oldest (reconciliation repairs what that leaves out).
+    createdAt: Number(event.createdAt ?? 0) * 1000,
+    ...(joinedAtMs > 0 ? { connectedAt: joinedAtMs } : {}),
+  };
 }
