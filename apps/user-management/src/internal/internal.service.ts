@@ -2,14 +2,9 @@ import { Injectable } from '@nestjs/common';
 import type { InterviewPlan, InterviewResults, RecordingReport, RoomContext } from '@app/contracts';
 import { DomainError, DomainErrorCode } from '@app/errors';
 import { DataSource } from 'typeorm';
-import type {
-  InterviewEntity,
-  MeetingEntity,
-  RecordingEntity,
-  RecordingPhase,
-  RecordingStatus,
-} from '../persistence/entities';
+import type { InterviewEntity, MeetingEntity } from '../persistence/entities';
 import { rejectNulCharacters } from '../persistence/org-scoped.repository';
+import { objectKeyIsUnderOrg, phaseMayAdvance, startsLater, STATUS_OF_PHASE } from './recording-rules';
 import {
   CandidateRepository,
   InterviewRepository,
@@ -21,17 +16,6 @@ import {
 } from '../persistence/repositories';
 
 const OPEN_INTERVIEW = new Set<InterviewEntity['status']>(['scheduled', 'in_progress']);
-// Each recording's phase only moves forward; a late retry of an earlier phase changes nothing.
-const PHASE_ORDER: Record<RecordingPhase, number> = { recording: 1, processing: 2, failed: 3, ready: 4 };
-const STATUS_OF_PHASE: Record<RecordingPhase, RecordingStatus> = {
-  recording: 'pending',
-  processing: 'pending',
-  failed: 'failed',
-  ready: 'ready',
-};
-// Where the media plane writes an org's recordings: raw tracks, and the final file (R-R4).
-const OBJECT_KEY_ROOTS = ['raw', 'final-recordings'] as const;
-
 /** What the media plane and the agent read and report. Tenancy always comes from our own rows. */
 @Injectable()
 export class InternalService {
@@ -159,7 +143,7 @@ export class InternalService {
       const existing = existingOrg ? await this.recordings.findById(existingOrg, recordingId, { manager }) : null;
       if (existing && (existing.orgId !== tenant.orgId || existing.subjectId !== tenant.id)) throw anotherRoom();
       // A ready recording stays ready, and no phase is undone by a delayed retry of an earlier one.
-      if (!existing || PHASE_ORDER[report.phase] >= PHASE_ORDER[existing.phase]) {
+      if (phaseMayAdvance(existing?.phase, report.phase)) {
         const status = STATUS_OF_PHASE[report.phase];
         const times = {
           phase: report.phase,
@@ -251,24 +235,9 @@ export class InternalService {
   }
 }
 
-/** The latest of a meeting's recordings is the one that started last (ties: the one reported now). */
-function startsLater(candidate: RecordingEntity, shown: RecordingEntity): boolean {
-  return (candidate.startedAt?.getTime() ?? 0) >= (shown.startedAt?.getTime() ?? 0);
-}
-
-/**
- * R-R7 tenancy for stored files: the media plane may only point a recording at its own org's
- * folders, `raw/<orgId>/…` or `final-recordings/<orgId>/…`, or a replay URL could be signed for
- * another org's file. No empty, `.` or `..` segment either, so the prefix means what it says.
- */
+/** Refuses a recording pointed at files outside its org's folders (see objectKeyIsUnderOrg). */
 function assertObjectKeyOfOrg(objectKey: string, orgId: string): void {
-  const segments = objectKey.split('/');
-  const underOrg =
-    segments.length >= 3 &&
-    (OBJECT_KEY_ROOTS as readonly string[]).includes(segments[0]) &&
-    segments[1] === orgId &&
-    segments.slice(2).every((segment) => segment !== '' && segment !== '.' && segment !== '..');
-  if (!underOrg) {
+  if (!objectKeyIsUnderOrg(objectKey, orgId)) {
     throw new DomainError(
       DomainErrorCode.Forbidden,
       `objectKey: must be under raw/${orgId}/ or final-recordings/${orgId}/ (the room's org), with no empty, . or .. segments`,
