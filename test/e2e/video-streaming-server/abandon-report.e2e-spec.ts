@@ -2,14 +2,14 @@ import { createServer } from 'node:net';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ReaperService } from '../../../apps/video-streaming-server/src/sessions/reaper.service';
-import { SessionRepository } from '../../../apps/video-streaming-server/src/sessions/session.repository';
+import { SessionRepository, VSS_KEYS } from '../../../apps/video-streaming-server/src/sessions/session.repository';
 import { InterviewStatusReporter } from '../../../apps/video-streaming-server/src/user-management/interview-status.reporter';
 import { eventually } from '../../support/eventually.util';
 import { as, call, createInterview, createTestOrg, serviceHeaders, startUm, type TestOrg } from '../../support/um.util';
 import { call as callVss, startVss } from '../../support/vss.util';
 import { signWebhook, webhookEventBody } from '../../support/webhook.util';
 import { ReconciliationService } from '../../../apps/video-streaming-server/src/rooms/reconciliation.service';
-import type Redis from 'ioredis';
+import IORedis, { type Redis } from 'ioredis';
 
 // Item 6: the media plane reports an abandoned interview session to user-management (the
 // business truth) through a durable job, so the invite stops minting tickets. Real apps on both
@@ -65,6 +65,12 @@ const redeem = (code: string) => call(um!, { url: '/v1/invites/redeem', body: { 
 
 describe('abandoned interview sessions reach user-management (item 6)', () => {
   beforeAll(async () => {
+    // The e2e files share one Redis DB; sessions earlier files left there stopped heartbeating long
+    // ago. They are not this file's zombies (and ten of them would hold the reaper as an outage), so
+    // the reaper's view starts empty: each test counts only the zombies it made.
+    const redis = new IORedis(env.REDIS_URL);
+    await redis.del(VSS_KEYS.liveness, VSS_KEYS.pending);
+    redis.disconnect();
     umPort = await freePort();
     um = await startUm(env, {}, umPort);
     org = await createTestOrg(um, 'abandon');
