@@ -1,4 +1,4 @@
-import { LOG_LEVELS, livekitEnv, parseEnv, port, toLiveKitConfig } from '@app/config';
+import { keyRing, LOG_LEVELS, livekitEnv, parseEnv, port, toLiveKitConfig } from '@app/config';
 import { z } from 'zod';
 
 export const SERVICE_NAME = 'interviewer-agent';
@@ -10,20 +10,29 @@ export const InterviewerAgentEnv = z
     // The worker's own HTTP health endpoint (GET / answers 200 once registered with LiveKit).
     AGENT_HEALTH_PORT: port.default(8081),
     AGENT_HEALTH_HOST: z.string().min(1).default('127.0.0.1'),
-    // Above this CPU load (0..1] the worker tells LiveKit it is full; "off" disables the gate.
-    AGENT_LOAD_THRESHOLD: z
-      .union([z.literal('off'), z.coerce.number().gt(0).max(1)], { error: 'must be a number in (0, 1] or "off"' })
-      .default(0.7)
-      .transform((value) => (value === 'off' ? Number.POSITIVE_INFINITY : value)),
+    // Live jobs (interviews and meetings) one worker holds; at this many it tells LiveKit it is full
+    // and refuses new jobs, so live interviews never degrade. A count, not CPU load: CPU flaps.
+    AGENT_MAX_JOBS: z.coerce.number().int().min(1).max(200).default(10),
     // Warm job processes kept ready; each holds a Node runtime, so keep it small on small hosts.
     AGENT_IDLE_PROCESSES: z.coerce.number().int().min(0).max(16).default(1),
+    // user-management's internal API (room context: the org's auto-join flag), with the agent's own key.
+    USER_MANAGEMENT_URL: z.url({ protocol: /^https?$/ }),
+    AGENT_INTERNAL_API_KEY: keyRing(32),
+    ROOM_CONTEXT_CACHE_MS: z.coerce.number().int().min(0).max(300_000).default(10_000),
+    ROOM_CONTEXT_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(2_000),
   })
   .transform((env) => ({
     livekit: toLiveKitConfig(env),
     logLevel: env.LOG_LEVEL,
     health: { host: env.AGENT_HEALTH_HOST, port: env.AGENT_HEALTH_PORT },
-    loadThreshold: env.AGENT_LOAD_THRESHOLD,
+    maxJobs: env.AGENT_MAX_JOBS,
     idleProcesses: env.AGENT_IDLE_PROCESSES,
+    userManagement: {
+      url: env.USER_MANAGEMENT_URL.replace(/\/+$/, ''),
+      serviceKey: env.AGENT_INTERNAL_API_KEY[0],
+      roomContextCacheMs: env.ROOM_CONTEXT_CACHE_MS,
+      roomContextTimeoutMs: env.ROOM_CONTEXT_TIMEOUT_MS,
+    },
   }));
 export type InterviewerAgentConfig = z.output<typeof InterviewerAgentEnv>;
 

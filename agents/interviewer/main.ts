@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { ConfigValidationError } from '@app/config';
-import { cli, ServerOptions, type JobRequest } from '@livekit/agents';
-import { AGENT_DISPLAY_NAME, AGENT_IDENTITY, decideJob } from './job-policy';
+import { cli, log, ServerOptions, type AgentServer, type JobRequest } from '@livekit/agents';
+import { AGENT_DISPLAY_NAME, AGENT_IDENTITY, decideJob, decideWithContext, loadOf } from './job-policy';
+import { RoomContextSource } from './room-context';
 import { loadInterviewerAgentConfig, SERVICE_NAME, type InterviewerAgentConfig } from './config';
 
 function loadConfigOrExit(): InterviewerAgentConfig {
@@ -16,12 +17,46 @@ function loadConfigOrExit(): InterviewerAgentConfig {
   }
 }
 
+const config = loadConfigOrExit();
+const roomContexts = new RoomContextSource({
+  userManagementUrl: config.userManagement.url,
+  serviceKey: config.userManagement.serviceKey,
+  cacheMs: config.userManagement.roomContextCacheMs,
+  timeoutMs: config.userManagement.roomContextTimeoutMs,
+});
+// The worker hands itself to loadFunc (every 2.5 s); the request function counts live jobs too,
+// because a burst of rooms arrives faster than the load LiveKit sees is refreshed. A job just
+// accepted shows in activeJobs only once its process runs it, so accepted jobs are counted until
+// they do (or for JOB_START_WINDOW_MS, if one never starts).
+const JOB_START_WINDOW_MS = 30_000;
+let server: AgentServer | undefined;
+const startingJobs = new Map<string, number>();
+
+function liveJobs(now = Date.now()): number {
+  const active = server?.activeJobs ?? [];
+  const running = new Set(active.map((info) => info.job.id));
+  for (const [jobId, acceptedAt] of startingJobs) {
+    if (running.has(jobId) || acceptedAt < now - JOB_START_WINDOW_MS) startingJobs.delete(jobId);
+  }
+  return active.length + startingJobs.size;
+}
+
 async function requestFunc(request: JobRequest): Promise<void> {
-  const decision = decideJob(request.room?.name);
-  if (!decision.accept) {
+  const room = request.room?.name;
+  const naming = decideJob(room);
+  const decision = naming.accept ? decideWithContext(naming, await roomContexts.lookup(room!)) : naming;
+  const live = liveJobs();
+  if (decision.accept && live >= config.maxJobs) {
+    log().info({ room, liveJobs: live, maxJobs: config.maxJobs }, 'declining a job: this worker is full');
     await request.reject();
     return;
   }
+  if (!decision.accept) {
+    if (naming.accept) log().info({ room, reason: decision.reason }, 'declining a job');
+    await request.reject();
+    return;
+  }
+  startingJobs.set(request.id, Date.now());
   await request.accept(
     AGENT_DISPLAY_NAME,
     AGENT_IDENTITY,
@@ -29,20 +64,28 @@ async function requestFunc(request: JobRequest): Promise<void> {
   );
 }
 
-const config = loadConfigOrExit();
+async function loadFunc(worker: AgentServer): Promise<number> {
+  server = worker;
+  return loadOf(liveJobs(), config.maxJobs);
+}
+
 // agentName stays empty on purpose: that is what makes LiveKit dispatch every new room to this
-// worker automatically; requestFunc then declines the rooms we must not join.
+// worker automatically; requestFunc then declines the rooms we must not join. SIGTERM drains (the
+// CLI's handler): the worker reports itself full, live jobs run to their end, new rooms go to
+// other workers.
 cli.runApp(
   new ServerOptions({
     agent: join(__dirname, 'interviewer.agent.js'),
     agentName: '',
     requestFunc,
+    loadFunc,
+    // Full exactly at AGENT_MAX_JOBS live jobs (loadOf is live / max).
+    loadThreshold: 1,
     wsURL: config.livekit.url,
     apiKey: config.livekit.apiKey,
     apiSecret: config.livekit.apiSecret,
     host: config.health.host,
     port: config.health.port,
-    loadThreshold: config.loadThreshold,
     numIdleProcesses: config.idleProcesses,
     logLevel: config.logLevel,
     production: true,

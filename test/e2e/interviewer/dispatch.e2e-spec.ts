@@ -4,79 +4,131 @@ import { DIST_DIR, httpOk, LOG_DIR, ManagedProcess, TEST_PROFILE, waitUntilReady
 import { liveKitApiUrl } from '@app/livekit';
 import { buildRoomName } from '@app/room-naming';
 import { ParticipantInfo_Kind } from '@livekit/protocol';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { RoomServiceClient } from 'livekit-server-sdk';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { eventually } from '../../support/eventually.util';
+import { as, createInterview, createMeeting, createTestOrg, startUm, type TestOrg } from '../../support/um.util';
 
+// R-L1, R-G1: the real worker (from dist/, as `npm start` runs it) against the real SFU and a real
+// user-management, whose internal room context carries the org's auto-join flag.
 const env = inject('stackEnv');
 const rooms = new RoomServiceClient(liveKitApiUrl(env.LIVEKIT_URL), env.LIVEKIT_API_KEY, env.LIVEKIT_API_SECRET);
-let worker: ManagedProcess;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+let um: NestFastifyApplication;
+let org: TestOrg;
+let optedOut: TestOrg;
 
 async function agentsIn(room: string) {
   const participants = await rooms.listParticipants(room);
   return participants.filter((p) => (p.kind as number) === (ParticipantInfo_Kind.AGENT as number));
 }
 
-describe('interviewer agent dispatch (R-L1, R-G1)', () => {
-  beforeAll(async () => {
-    // The real worker, from dist/, as `npm start` runs it.
-    worker = ManagedProcess.start({
-      name: 'interviewer-agent',
-      command: process.execPath,
-      args: [join(DIST_DIR, 'agents/interviewer/main.js'), 'start'],
-      env: {
-        ...process.env,
-        ...env,
-        AGENT_HEALTH_PORT: String(TEST_PROFILE.ports.agentHealth),
-        // The test machine is busy; a CPU-load gate would make dispatch flaky, not safer.
-        AGENT_LOAD_THRESHOLD: 'off',
-        AGENT_IDLE_PROCESSES: '1',
-        LOG_LEVEL: 'info',
-      },
-      logDir: join(LOG_DIR, TEST_PROFILE.name),
-    });
-    // The health endpoint answers 200 only once the worker has registered with LiveKit.
-    await waitUntilReady(() => httpOk(`http://127.0.0.1:${TEST_PROFILE.ports.agentHealth}/`), {
-      component: 'interviewer-agent',
-      timeoutMs: 60_000,
-      abortReason: () => worker.exitDescription(),
-    });
+async function startWorker(extraEnv: Record<string, string> = {}): Promise<ManagedProcess> {
+  const worker = ManagedProcess.start({
+    name: 'interviewer-agent',
+    command: process.execPath,
+    args: [join(DIST_DIR, 'agents/interviewer/main.js'), 'start'],
+    env: {
+      ...process.env,
+      ...env,
+      AGENT_HEALTH_PORT: String(TEST_PROFILE.ports.agentHealth),
+      AGENT_IDLE_PROCESSES: '1',
+      LOG_LEVEL: 'info',
+      ...extraEnv,
+    },
+    logDir: join(LOG_DIR, TEST_PROFILE.name),
   });
+  // The health endpoint answers 200 only once the worker has registered with LiveKit.
+  await waitUntilReady(() => httpOk(`http://127.0.0.1:${TEST_PROFILE.ports.agentHealth}/`), {
+    component: 'interviewer-agent',
+    timeoutMs: 60_000,
+    abortReason: () => worker.exitDescription(),
+  });
+  return worker;
+}
 
+beforeAll(async () => {
+  // Where the agent's USER_MANAGEMENT_URL points (the stack env).
+  um = await startUm(env, {}, TEST_PROFILE.ports.userManagement);
+  org = await createTestOrg(um, 'dispatch');
+  optedOut = await createTestOrg(um, 'no-agent');
+  const off = await as(um, optedOut.tokens.admin, {
+    method: 'PATCH',
+    url: '/v1/organization',
+    body: { agentAutoJoin: false },
+  });
+  expect(off.status).toBe(200);
+});
+
+afterAll(async () => {
+  await um?.close();
+});
+
+describe('interviewer agent dispatch (R-L1, R-G1)', () => {
+  let worker: ManagedProcess;
+  beforeAll(async () => {
+    worker = await startWorker();
+  });
   afterAll(async () => {
     await worker?.stop();
   });
 
   it('joins an interview room as a participant of kind AGENT', async () => {
-    const name = buildRoomName({ kind: 'interview', id: randomUUID() });
-    await rooms.createRoom({ name, emptyTimeout: 60 });
+    const { room } = await createInterview(um, org);
+    await rooms.createRoom({ name: room, emptyTimeout: 60 });
     const agents = await eventually(async () => {
-      const found = await agentsIn(name);
+      const found = await agentsIn(room);
       expect(found).toHaveLength(1);
       return found;
     }, 30_000);
     expect(agents[0].identity).toBe('parley-interviewer');
     expect(JSON.parse(agents[0].metadata)).toMatchObject({ kind: 'interview' });
-    await rooms.deleteRoom(name);
+    await rooms.deleteRoom(room);
   });
 
   it('joins a meeting room too', async () => {
-    const name = buildRoomName({ kind: 'meeting', id: randomUUID() });
-    await rooms.createRoom({ name, emptyTimeout: 60 });
-    await eventually(async () => expect(await agentsIn(name)).toHaveLength(1), 30_000);
-    await rooms.deleteRoom(name);
+    const { roomName } = await createMeeting(um, org, 60_000);
+    await rooms.createRoom({ name: roomName, emptyTimeout: 60 });
+    await eventually(async () => expect(await agentsIn(roomName)).toHaveLength(1), 30_000);
+    await rooms.deleteRoom(roomName);
   });
 
-  it('stays out of __nobot rooms and rooms outside the convention', async () => {
-    const noBot = buildRoomName({ kind: 'interview', id: randomUUID(), noBot: true });
+  it('stays out of __nobot rooms, rooms outside the convention, unknown rooms and orgs that turned auto-join off', async () => {
+    const own = await createInterview(um, org);
+    const flagOff = await createInterview(um, optedOut);
+    const noBot = `${own.room}__nobot`;
     const foreign = `lobby-${randomUUID()}`;
-    const control = buildRoomName({ kind: 'interview', id: randomUUID() });
-    await Promise.all([noBot, foreign, control].map((name) => rooms.createRoom({ name, emptyTimeout: 60 })));
+    const unknown = buildRoomName({ kind: 'interview', id: randomUUID() });
+    const control = (await createInterview(um, org)).room;
+    const declined = [noBot, foreign, unknown, flagOff.room];
+    await Promise.all([...declined, control].map((name) => rooms.createRoom({ name, emptyTimeout: 60 })));
     // The control room proves the worker got its dispatch round; the others then must stay empty.
     await eventually(async () => expect(await agentsIn(control)).toHaveLength(1), 30_000);
-    await new Promise((r) => setTimeout(r, 3_000));
-    expect(await rooms.listParticipants(noBot)).toHaveLength(0);
-    expect(await rooms.listParticipants(foreign)).toHaveLength(0);
-    await Promise.all([noBot, foreign, control].map((name) => rooms.deleteRoom(name)));
+    await sleep(3_000);
+    for (const name of declined) expect(await rooms.listParticipants(name), name).toHaveLength(0);
+    await Promise.all([...declined, control].map((name) => rooms.deleteRoom(name)));
+  });
+});
+
+describe('a full worker refuses new jobs instead of degrading live ones (R-G1)', () => {
+  let worker: ManagedProcess;
+  beforeAll(async () => {
+    worker = await startWorker({ AGENT_MAX_JOBS: '1' });
+  });
+  afterAll(async () => {
+    await worker?.stop();
+  });
+
+  it('takes AGENT_MAX_JOBS rooms and declines the next while they are live', async () => {
+    const first = (await createInterview(um, org)).room;
+    await rooms.createRoom({ name: first, emptyTimeout: 60 });
+    await eventually(async () => expect(await agentsIn(first)).toHaveLength(1), 30_000);
+    const second = (await createInterview(um, org)).room;
+    await rooms.createRoom({ name: second, emptyTimeout: 60 });
+    await sleep(4_000);
+    expect(await agentsIn(second)).toHaveLength(0);
+    expect(await agentsIn(first)).toHaveLength(1);
+    await Promise.all([first, second].map((name) => rooms.deleteRoom(name)));
   });
 });
