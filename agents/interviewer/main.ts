@@ -3,6 +3,7 @@ import { ConfigValidationError } from '@app/config';
 import { cli, log, ServerOptions, type AgentServer, type JobRequest } from '@livekit/agents';
 import { AGENT_DISPLAY_NAME, AGENT_IDENTITY, decideJob, decideWithContext, loadOf } from './job-policy';
 import { RoomContextSource } from './room-context';
+import { UserManagementClient } from './user-management.client';
 import { loadInterviewerAgentConfig, SERVICE_NAME, type InterviewerAgentConfig } from './config';
 
 function loadConfigOrExit(): InterviewerAgentConfig {
@@ -18,12 +19,14 @@ function loadConfigOrExit(): InterviewerAgentConfig {
 }
 
 const config = loadConfigOrExit();
-const roomContexts = new RoomContextSource({
-  userManagementUrl: config.userManagement.url,
-  serviceKey: config.userManagement.serviceKey,
-  cacheMs: config.userManagement.roomContextCacheMs,
-  timeoutMs: config.userManagement.roomContextTimeoutMs,
-});
+const roomContexts = new RoomContextSource(
+  new UserManagementClient({
+    url: config.userManagement.url,
+    serviceKey: config.userManagement.serviceKey,
+    timeoutMs: config.userManagement.roomContextTimeoutMs,
+  }),
+  config.userManagement.roomContextCacheMs,
+);
 // The worker hands itself to loadFunc (every 2.5 s); the request function counts live jobs too,
 // because a burst of rooms arrives faster than the load LiveKit sees is refreshed. A job just
 // accepted shows in activeJobs only once its process runs it, so accepted jobs are counted until

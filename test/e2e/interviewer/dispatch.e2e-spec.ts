@@ -4,10 +4,12 @@ import { DIST_DIR, httpOk, LOG_DIR, ManagedProcess, TEST_PROFILE, waitUntilReady
 import { liveKitApiUrl } from '@app/livekit';
 import { buildRoomName } from '@app/room-naming';
 import { ParticipantInfo_Kind } from '@livekit/protocol';
+import { Room } from '@livekit/rtc-node';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { RoomServiceClient } from 'livekit-server-sdk';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { eventually } from '../../support/eventually.util';
+import { joinToken } from '../../support/livekit.util';
 import { as, createInterview, createMeeting, createTestOrg, startUm, type TestOrg } from '../../support/um.util';
 
 // R-L1, R-G1: the real worker (from dist/, as `npm start` runs it) against the real SFU and a real
@@ -85,6 +87,39 @@ describe('interviewer agent dispatch (R-L1, R-G1)', () => {
     expect(agents[0].identity).toBe('parley-interviewer');
     expect(JSON.parse(agents[0].metadata)).toMatchObject({ kind: 'interview' });
     await rooms.deleteRoom(room);
+  });
+
+  it('reports the interview in progress once the candidate is in the room (R-G2)', async () => {
+    const interview = await createInterview(um, org);
+    await rooms.createRoom({ name: interview.room, emptyTimeout: 60 });
+    await eventually(async () => expect(await agentsIn(interview.room)).toHaveLength(1), 30_000);
+    const view = async () =>
+      (await as(um, org.tokens.recruiter, { url: `/v1/interviews/${interview.interviewId}` })).json as {
+        status: string;
+        startedAt: string | null;
+      };
+    // The agent alone in the room is not an interview in progress.
+    await sleep(1_500);
+    expect((await view()).status).toBe('scheduled');
+    const candidate = new Room();
+    const joined = Date.now();
+    try {
+      await candidate.connect(
+        env.LIVEKIT_URL,
+        await joinToken(env, `candidate-${interview.candidateId}`, interview.room, {
+          canPublish: true,
+          canSubscribe: true,
+        }),
+        { autoSubscribe: false, dynacast: false },
+      );
+      await eventually(async () => expect((await view()).status).toBe('in_progress'), 20_000);
+      const startedAt = Date.parse((await view()).startedAt!);
+      expect(startedAt).toBeGreaterThanOrEqual(joined - 1_000);
+      expect(startedAt).toBeLessThanOrEqual(Date.now());
+    } finally {
+      await candidate.disconnect();
+      await rooms.deleteRoom(interview.room);
+    }
   });
 
   it('joins a meeting room too', async () => {

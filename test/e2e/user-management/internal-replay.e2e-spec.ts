@@ -319,7 +319,12 @@ describe('user-management internal API and replay', () => {
       const interview = await createInterview(app, org);
       const url = `/internal/v1/interviews/${interview.interviewId}/status`;
       const at = '2030-01-01T09:59:00.000Z';
-      const first = await asService(app, env, { method: 'POST', url, body: { status: 'in_progress', at } });
+      const first = await asService(
+        app,
+        env,
+        { method: 'POST', url, body: { status: 'in_progress', at } },
+        'interviewer-agent',
+      );
       expect(first.status).toBe(200);
       expect(first.json).toEqual({
         interviewId: interview.interviewId,
@@ -327,11 +332,16 @@ describe('user-management internal API and replay', () => {
         startedAt: at,
         endedAt: null,
       });
-      const again = await asService(app, env, {
-        method: 'POST',
-        url,
-        body: { status: 'in_progress', at: '2030-01-01T10:30:00.000Z' },
-      });
+      const again = await asService(
+        app,
+        env,
+        {
+          method: 'POST',
+          url,
+          body: { status: 'in_progress', at: '2030-01-01T10:30:00.000Z' },
+        },
+        'interviewer-agent',
+      );
       expect(again.status).toBe(200);
       expect(again.json).toEqual(first.json);
       const view = await as(app, org.tokens.recruiter, { url: `/v1/interviews/${interview.interviewId}` });
@@ -343,11 +353,16 @@ describe('user-management internal API and replay', () => {
       const url = `/internal/v1/interviews/${interview.interviewId}/results`;
       expect(
         (
-          await asService(app, env, {
-            method: 'POST',
-            url: `/internal/v1/interviews/${interview.interviewId}/status`,
-            body: { status: 'in_progress', at: '2030-01-01T09:59:00.000Z' },
-          })
+          await asService(
+            app,
+            env,
+            {
+              method: 'POST',
+              url: `/internal/v1/interviews/${interview.interviewId}/status`,
+              body: { status: 'in_progress', at: '2030-01-01T09:59:00.000Z' },
+            },
+            'interviewer-agent',
+          )
         ).status,
       ).toBe(200);
       const body = { transcript: TRANSCRIPT, scorecard: SCORECARD, endedAt: '2030-01-01T10:20:00.000Z' };

@@ -80,6 +80,13 @@ describe('internal API: per-caller keys and scopes', () => {
         'POST',
         `/internal/v1/interviews/${interview.interviewId}/status`,
         { status: 'in_progress' },
+        ['interviewer-agent'],
+      ],
+      [
+        'interview abandoned',
+        'POST',
+        `/internal/v1/interviews/${interview.interviewId}/status`,
+        { status: 'abandoned' },
         ['video-streaming-server'],
       ],
       [
@@ -112,7 +119,7 @@ describe('internal API: per-caller keys and scopes', () => {
           }
         }
       }
-      expect(seen).toHaveLength(10);
+      expect(seen).toHaveLength(12);
     });
 
     it('the agent cannot report a recording, and nothing is stored', async () => {

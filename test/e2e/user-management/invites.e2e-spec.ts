@@ -159,11 +159,16 @@ describe('user-management invites (candidates)', () => {
 
     it('a candidate already in the interview can reconnect after the invite’s expiry', async () => {
       const { code, interviewId } = await createInterview(app, org, 'optional');
-      const started = await asService(app, env, {
-        method: 'POST',
-        url: `/internal/v1/interviews/${interviewId}/status`,
-        body: { status: 'in_progress' },
-      });
+      const started = await asService(
+        app,
+        env,
+        {
+          method: 'POST',
+          url: `/internal/v1/interviews/${interviewId}/status`,
+          body: { status: 'in_progress' },
+        },
+        'interviewer-agent',
+      );
       expect(started.status).toBe(200);
       await db(app).query('UPDATE interviews SET invite_expires_at = $2 WHERE id = $1', [
         interviewId,

@@ -232,7 +232,7 @@ const TARGETS: Target[] = [
     name: 'POST /internal/v1/interviews/:id/status',
     method: 'POST',
     url: () => `/internal/v1/interviews/${fixture.statusInterviewId}/status`,
-    headers: mediaPlane,
+    headers: agent,
     valid: () => ({ status: 'in_progress' }),
     validStatus: 200,
     withString: set('status'),
@@ -446,7 +446,7 @@ describe('user-management: malformed input is a 4xx with a message, never a 5xx'
       ['POST', '/v1/recordings/:id/playback', staff('recruiter')],
       ['GET', '/v1/recordings/:id/audit', staff('admin')],
       ['GET', '/internal/v1/interviews/:id/plan', agent],
-      ['POST', '/internal/v1/interviews/:id/status', mediaPlane, { status: 'in_progress' }],
+      ['POST', '/internal/v1/interviews/:id/status', agent, { status: 'in_progress' }],
       [
         'PUT',
         '/internal/v1/interviews/:id/results',

@@ -1,4 +1,5 @@
 import {
+  createParamDecorator,
   applyDecorators,
   Inject,
   Injectable,
@@ -75,3 +76,10 @@ export const ServiceOnly = (...callers: ServiceCaller[]) =>
       ? [ApiForbiddenResponse({ description: `only ${callers.join(', ')} may call this (reason caller_not_allowed)` })]
       : []),
   );
+
+/** The service that called (set by ServiceAuthGuard), for rules that depend on who reports what. */
+export const CallingService = createParamDecorator((_data: unknown, context: ExecutionContext): ServiceCaller => {
+  const caller = context.switchToHttp().getRequest<{ serviceCaller?: ServiceCaller }>().serviceCaller;
+  if (!caller) throw new Error('ServiceAuthGuard must run before @CallingService()');
+  return caller;
+});

@@ -10,7 +10,8 @@ import {
 } from '@app/contracts';
 import { createZodDto } from 'nestjs-zod';
 import { z } from 'zod';
-import { ServiceOnly } from '../auth/service-auth.guard';
+import type { ServiceCaller } from '@app/service-auth';
+import { CallingService, ServiceOnly } from '../auth/service-auth.guard';
 import { IdParam } from '../common/params';
 import { InternalService } from './internal.service';
 
@@ -57,12 +58,15 @@ export class InternalController {
   }
 
   @Post('interviews/:id/status')
-  @ServiceOnly('video-streaming-server')
+  @ServiceOnly('video-streaming-server', 'interviewer-agent')
   @HttpCode(200)
-  @ApiOperation({ summary: 'The session started (in_progress) or was abandoned. Repeating a status is a no-op.' })
+  @ApiOperation({
+    summary:
+      'The session started (in_progress, from the agent) or was abandoned (from the media plane). Repeating a status is a no-op.',
+  })
   @ApiOkResponse({ type: InterviewStatusViewDto })
-  status(@Param() params: IdParamDto, @Body() body: InterviewStatusUpdateDto) {
-    return this.internal.updateInterviewStatus(params.id, body.status, body.at ? new Date(body.at) : undefined);
+  status(@Param() params: IdParamDto, @Body() body: InterviewStatusUpdateDto, @CallingService() caller: ServiceCaller) {
+    return this.internal.updateInterviewStatus(params.id, body.status, caller, body.at ? new Date(body.at) : undefined);
   }
 
   @Put('interviews/:id/results')

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { InterviewPlan, InterviewResults, RecordingReport, RoomContext } from '@app/contracts';
 import { DomainError, DomainErrorCode } from '@app/errors';
+import type { ServiceCaller } from '@app/service-auth';
 import { DataSource } from 'typeorm';
 import type { InterviewEntity, MeetingEntity } from '../persistence/entities';
 import { rejectNulCharacters } from '../persistence/org-scoped.repository';
@@ -16,6 +17,11 @@ import {
 } from '../persistence/repositories';
 
 const OPEN_INTERVIEW = new Set<InterviewEntity['status']>(['scheduled', 'in_progress']);
+// Who knows each fact: the agent sees the candidate join; the media plane sees the session die.
+const STATUS_REPORTER: Record<'in_progress' | 'abandoned', ServiceCaller> = {
+  in_progress: 'interviewer-agent',
+  abandoned: 'video-streaming-server',
+};
 /** What the media plane and the agent read and report. Tenancy always comes from our own rows. */
 @Injectable()
 export class InternalService {
@@ -91,7 +97,21 @@ export class InternalService {
   }
 
   /** The session started (first join) or was abandoned (reaped); completed comes with the results. */
-  async updateInterviewStatus(interviewId: string, status: 'in_progress' | 'abandoned', at = new Date()) {
+  async updateInterviewStatus(
+    interviewId: string,
+    status: 'in_progress' | 'abandoned',
+    caller: ServiceCaller,
+    at = new Date(),
+  ) {
+    if (STATUS_REPORTER[status] !== caller) {
+      throw new DomainError(
+        DomainErrorCode.Forbidden,
+        `only ${STATUS_REPORTER[status]} reports an interview ${status}`,
+        {
+          reason: 'caller_not_allowed',
+        },
+      );
+    }
     const { interview } = await this.interviewOf(interviewId);
     if (interview.status === status) return this.statusView(interview);
     if (!OPEN_INTERVIEW.has(interview.status)) {
