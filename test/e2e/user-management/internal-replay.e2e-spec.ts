@@ -571,7 +571,7 @@ describe('user-management internal API and replay', () => {
     });
 
     it('one new recording id reported for two rooms at the same time: one wins, the other gets 409 and changes nothing', async () => {
-      for (let round = 0; round < 5; round++) {
+      for (let round = 0; round < 20; round++) {
         const [first, second] = await Promise.all([createMeeting(app, org, 60_000), createMeeting(app, org, 60_000)]);
         const id = randomUUID();
         const answers = await Promise.all([

@@ -151,71 +151,76 @@ export class InternalService {
     if (!tenant) throw new DomainError(DomainErrorCode.NotFound, 'no interview or meeting has this room');
     assertObjectKeyOfOrg(report.objectKey, tenant.orgId);
     const anotherRoom = () => new DomainError(DomainErrorCode.Conflict, 'this recording id belongs to another room');
-    await this.dataSource.transaction(async (manager) => {
-      // Reports for one room take turns: the media plane retries, and a delayed retry of an
-      // earlier phase must see (and leave alone) a later phase that committed meanwhile.
-      const subject =
-        tenant.kind === 'meeting'
-          ? await this.meetings.findById(tenant.orgId, tenant.id, { manager, lock: true })
-          : await this.interviews.findById(tenant.orgId, tenant.id, { manager, lock: true });
-      if (!subject) throw new DomainError(DomainErrorCode.NotFound, 'no interview or meeting has this room');
-      const existingOrg = await this.directory.orgOfRecording(recordingId, manager);
-      const existing = existingOrg ? await this.recordings.findById(existingOrg, recordingId, { manager }) : null;
-      if (existing && (existing.orgId !== tenant.orgId || existing.subjectId !== tenant.id)) throw anotherRoom();
-      // A ready recording stays ready, and no phase is undone by a delayed retry of an earlier one.
-      if (phaseMayAdvance(existing?.phase, report.phase)) {
-        const status = STATUS_OF_PHASE[report.phase];
-        const times = {
-          phase: report.phase,
-          // The first start reported (or first seen) is the start; a later end replaces an earlier one.
-          startedAt: existing?.startedAt ?? (report.startedAt ? new Date(report.startedAt) : new Date()),
-          endedAt: report.endedAt ? new Date(report.endedAt) : (existing?.endedAt ?? null),
-        };
-        await this.recordings.upsert(
-          tenant.orgId,
-          {
-            id: recordingId,
-            subjectType: tenant.kind,
-            subjectId: tenant.id,
-            objectKey: report.objectKey,
-            status,
-            ...times,
-            durationMs: report.durationMs ?? existing?.durationMs ?? null,
-            sizeBytes: report.sizeBytes ?? existing?.sizeBytes ?? null,
-            codecs: report.codecs ?? existing?.codecs ?? [],
-            failureReason: status === 'failed' ? (report.failureReason ?? null) : null,
-          },
-          manager,
-        );
-        // The upsert's conflict update covers the original columns; phase and times are set here.
-        await this.recordings.update(tenant.orgId, recordingId, times, manager);
-        // The first reports of one id for two rooms can both find no row; the upsert never moves
-        // a row to another subject, so the one that lost the race finds it here and rolls back.
-        const saved = await this.recordings.findById(tenant.orgId, recordingId, { manager });
-        if (!saved || saved.subjectId !== tenant.id) throw anotherRoom();
-      }
-      if (tenant.kind === 'meeting') {
-        const meeting = subject as MeetingEntity;
-        const recording = (await this.recordings.findById(tenant.orgId, recordingId, { manager }))!;
-        const shown =
-          meeting.recordingId && meeting.recordingId !== recordingId
-            ? await this.recordings.findById(tenant.orgId, meeting.recordingId, { manager })
-            : null;
-        if (!shown || startsLater(recording, shown)) {
-          await this.meetings.update(
+    // Two first reports of one id race on the insert: ON CONFLICT arbitrates on the id index only,
+    // so the loser can fail on the (org_id, id) index instead. Run again once: the row is there now
+    // and the ordinary checks answer (409 for another room, or the report applies).
+    await retryOnceOnUniqueViolation(() =>
+      this.dataSource.transaction(async (manager) => {
+        // Reports for one room take turns: the media plane retries, and a delayed retry of an
+        // earlier phase must see (and leave alone) a later phase that committed meanwhile.
+        const subject =
+          tenant.kind === 'meeting'
+            ? await this.meetings.findById(tenant.orgId, tenant.id, { manager, lock: true })
+            : await this.interviews.findById(tenant.orgId, tenant.id, { manager, lock: true });
+        if (!subject) throw new DomainError(DomainErrorCode.NotFound, 'no interview or meeting has this room');
+        const existingOrg = await this.directory.orgOfRecording(recordingId, manager);
+        const existing = existingOrg ? await this.recordings.findById(existingOrg, recordingId, { manager }) : null;
+        if (existing && (existing.orgId !== tenant.orgId || existing.subjectId !== tenant.id)) throw anotherRoom();
+        // A ready recording stays ready, and no phase is undone by a delayed retry of an earlier one.
+        if (phaseMayAdvance(existing?.phase, report.phase)) {
+          const status = STATUS_OF_PHASE[report.phase];
+          const times = {
+            phase: report.phase,
+            // The first start reported (or first seen) is the start; a later end replaces an earlier one.
+            startedAt: existing?.startedAt ?? (report.startedAt ? new Date(report.startedAt) : new Date()),
+            endedAt: report.endedAt ? new Date(report.endedAt) : (existing?.endedAt ?? null),
+          };
+          await this.recordings.upsert(
             tenant.orgId,
-            tenant.id,
             {
-              recordingStatus: recording.phase,
-              recordingId,
-              recordingStartedAt: recording.startedAt,
-              recordingEndedAt: recording.endedAt,
+              id: recordingId,
+              subjectType: tenant.kind,
+              subjectId: tenant.id,
+              objectKey: report.objectKey,
+              status,
+              ...times,
+              durationMs: report.durationMs ?? existing?.durationMs ?? null,
+              sizeBytes: report.sizeBytes ?? existing?.sizeBytes ?? null,
+              codecs: report.codecs ?? existing?.codecs ?? [],
+              failureReason: status === 'failed' ? (report.failureReason ?? null) : null,
             },
             manager,
           );
+          // The upsert's conflict update covers the original columns; phase and times are set here.
+          await this.recordings.update(tenant.orgId, recordingId, times, manager);
+          // The first reports of one id for two rooms can both find no row; the upsert never moves
+          // a row to another subject, so the one that lost the race finds it here and rolls back.
+          const saved = await this.recordings.findById(tenant.orgId, recordingId, { manager });
+          if (!saved || saved.subjectId !== tenant.id) throw anotherRoom();
         }
-      }
-    });
+        if (tenant.kind === 'meeting') {
+          const meeting = subject as MeetingEntity;
+          const recording = (await this.recordings.findById(tenant.orgId, recordingId, { manager }))!;
+          const shown =
+            meeting.recordingId && meeting.recordingId !== recordingId
+              ? await this.recordings.findById(tenant.orgId, meeting.recordingId, { manager })
+              : null;
+          if (!shown || startsLater(recording, shown)) {
+            await this.meetings.update(
+              tenant.orgId,
+              tenant.id,
+              {
+                recordingStatus: recording.phase,
+                recordingId,
+                recordingStartedAt: recording.startedAt,
+                recordingEndedAt: recording.endedAt,
+              },
+              manager,
+            );
+          }
+        }
+      }),
+    );
     const saved = (await this.recordings.findById(tenant.orgId, recordingId))!;
     return {
       id: saved.id,
@@ -252,6 +257,15 @@ export class InternalService {
       startedAt: interview.startedAt?.toISOString() ?? null,
       endedAt: interview.endedAt?.toISOString() ?? null,
     };
+  }
+}
+
+async function retryOnceOnUniqueViolation<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if ((err as { driverError?: { code?: string } }).driverError?.code !== '23505') throw err;
+    return work();
   }
 }
 
