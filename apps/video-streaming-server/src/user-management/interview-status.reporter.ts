@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { parseRoomName } from '@app/room-naming';
-import { logRedisErrors } from '@app/redis';
-import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
-import Redis from 'ioredis';
+import { DurableQueue } from '@app/redis';
+import { UnrecoverableError, type Job } from 'bullmq';
+import type Redis from 'ioredis';
 import { VSS_CONFIG, type VideoStreamingServerConfig } from '../config';
 import { UserManagementClient, UserManagementRefused } from './user-management.client';
 
@@ -29,10 +29,7 @@ export interface EndedSession {
 @Injectable()
 export class InterviewStatusReporter implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(InterviewStatusReporter.name);
-  private connection!: Redis;
-  private workerConnection!: Redis;
-  private queue!: Queue<InterviewAbandonedJob>;
-  private worker!: Worker<InterviewAbandonedJob>;
+  private jobs!: DurableQueue<InterviewAbandonedJob>;
 
   constructor(
     @Inject(VSS_CONFIG) private readonly config: VideoStreamingServerConfig,
@@ -40,33 +37,26 @@ export class InterviewStatusReporter implements OnModuleInit, OnApplicationShutd
   ) {}
 
   onModuleInit(): void {
-    this.connection = logRedisErrors(
-      new Redis(this.config.redis.url, {
-        maxRetriesPerRequest: null,
-        connectionName: `${this.config.redis.connectionName}-um-reports`,
-      }),
-      'um-reports-queue',
-    );
     const { reportAttempts, reportBackoffMs } = this.config.userManagement;
-    this.queue = new Queue(INTERVIEW_STATUS_QUEUE, {
-      connection: this.connection,
+    this.jobs = new DurableQueue<InterviewAbandonedJob>({
+      name: INTERVIEW_STATUS_QUEUE,
+      redisUrl: this.config.redis.url,
+      connectionName: `${this.config.redis.connectionName}-um-reports`,
       defaultJobOptions: {
         attempts: reportAttempts,
         backoff: { type: 'exponential', delay: reportBackoffMs },
         removeOnComplete: 10_000,
         removeOnFail: 10_000,
       },
-    });
-    this.workerConnection = logRedisErrors(this.connection.duplicate(), 'um-reports-worker');
-    this.worker = new Worker(INTERVIEW_STATUS_QUEUE, (job) => this.deliver(job), {
-      connection: this.workerConnection,
+      processor: (job) => this.deliver(job),
       concurrency: 4,
+      onFailed: (jobId, err, attempt) => this.logger.warn({ err, jobId, attempt }, 'interview status report failed'),
     });
-    this.worker.on('failed', (job, err) =>
-      this.logger.warn({ err, jobId: job?.id, attempt: job?.attemptsMade }, 'interview status report failed'),
-    );
-    this.worker.on('error', () => undefined);
-    this.queue.on('error', () => undefined);
+  }
+
+  /** The producer's connection (tests cut it to prove a failed report is retried). */
+  get connection(): Redis {
+    return this.jobs.connection;
   }
 
   /**
@@ -84,7 +74,7 @@ export class InterviewStatusReporter implements OnModuleInit, OnApplicationShutd
       // BullMQ job ids must not contain ':'.
       return [{ name: 'interview-abandoned', data, opts: { jobId: `interview-abandoned-${room.id}`, delay: delayMs } }];
     });
-    if (jobs.length > 0) await this.queue.addBulk(jobs);
+    if (jobs.length > 0) await this.jobs.queue.addBulk(jobs);
     return jobs.length;
   }
 
@@ -119,25 +109,16 @@ export class InterviewStatusReporter implements OnModuleInit, OnApplicationShutd
   }
 
   /** For tests: resolves when every queued report has been delivered or has failed for good. */
-  async drained(timeoutMs = 10_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      const counts = await this.queue.getJobCounts('waiting', 'active', 'delayed');
-      if (counts.waiting + counts.active + counts.delayed === 0) return;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error('interview status reports did not drain');
+  drained(timeoutMs = 10_000): Promise<void> {
+    return this.jobs.drained('interview status reports', timeoutMs);
   }
 
   /** For tests and operators: the job of an interview's report, if any is kept. */
   async jobOf(interviewId: string): Promise<Job<InterviewAbandonedJob> | undefined> {
-    return this.queue.getJob(`interview-abandoned-${interviewId}`);
+    return this.jobs.queue.getJob(`interview-abandoned-${interviewId}`);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.worker?.close();
-    await this.queue?.close();
-    this.workerConnection?.disconnect();
-    this.connection?.disconnect();
+    await this.jobs?.close();
   }
 }

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { Queue, Worker, type Job } from 'bullmq';
-import Redis from 'ioredis';
+import type { Job } from 'bullmq';
+import type Redis from 'ioredis';
 import { OBSERVER_IDENTITY_PREFIX } from '@app/contracts';
-import { logRedisErrors } from '@app/redis';
+import { DurableQueue } from '@app/redis';
 import { VSS_CONFIG, type VideoStreamingServerConfig } from '../config';
 import { SessionRepository } from '../sessions/session.repository';
 import { InterviewStatusReporter } from '../user-management/interview-status.reporter';
@@ -34,10 +34,7 @@ export interface LiveKitEventJob {
 @Injectable()
 export class LiveKitEventsQueue implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(LiveKitEventsQueue.name);
-  private connection!: Redis;
-  private workerConnection!: Redis;
-  private queue!: Queue<LiveKitEventJob>;
-  private worker!: Worker<LiveKitEventJob>;
+  private jobs!: DurableQueue<LiveKitEventJob>;
 
   constructor(
     @Inject(VSS_CONFIG) private readonly config: VideoStreamingServerConfig,
@@ -46,41 +43,28 @@ export class LiveKitEventsQueue implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   onModuleInit(): void {
-    // The producer fails fast (no offline queue, a command timeout): a webhook that cannot be queued
-    // must be answered 503 so LiveKit redelivers it, not wait for Redis to come back.
-    this.connection = logRedisErrors(
-      new Redis(this.config.redis.url, {
-        enableOfflineQueue: false,
-        commandTimeout: ENQUEUE_TIMEOUT_MS,
-        connectionName: `${this.config.redis.connectionName}-queue`,
-      }),
-      'queue',
-    );
-    this.queue = new Queue(LIVEKIT_EVENTS_QUEUE, {
-      connection: this.connection,
+    this.jobs = new DurableQueue<LiveKitEventJob>({
+      name: LIVEKIT_EVENTS_QUEUE,
+      redisUrl: this.config.redis.url,
+      connectionName: this.config.redis.connectionName,
+      // The producer fails fast (no offline queue, a command timeout): a webhook that cannot be
+      // queued must be answered 503 so LiveKit redelivers it, not wait for Redis to come back.
+      producer: { enableOfflineQueue: false, commandTimeout: ENQUEUE_TIMEOUT_MS },
       defaultJobOptions: {
         attempts: 5,
         backoff: { type: 'exponential', delay: 500 },
         removeOnComplete: 1_000,
         removeOnFail: 5_000,
       },
-    });
-    // BullMQ needs the worker's blocking commands to wait forever, so it gets its own connection.
-    this.workerConnection = logRedisErrors(
-      new Redis(this.config.redis.url, {
-        maxRetriesPerRequest: null,
-        connectionName: `${this.config.redis.connectionName}-queue-worker`,
-      }),
-      'queue-worker',
-    );
-    this.worker = new Worker(LIVEKIT_EVENTS_QUEUE, (job) => this.apply(job), {
-      connection: this.workerConnection,
+      processor: (job) => this.apply(job),
       concurrency: 8,
+      onFailed: (jobId, err) => this.logger.warn({ err, jobId }, 'LiveKit event job failed'),
     });
-    this.worker.on('failed', (job, err) => this.logger.warn({ err, jobId: job?.id }, 'LiveKit event job failed'));
-    // Connection errors are already logged by logRedisErrors; these listeners keep them handled.
-    this.worker.on('error', () => undefined);
-    this.queue.on('error', () => undefined);
+  }
+
+  /** The producer's connection (tests cut it to prove a failed enqueue loses nothing). */
+  get connection(): Redis {
+    return this.jobs.connection;
   }
 
   /**
@@ -92,7 +76,7 @@ export class LiveKitEventsQueue implements OnModuleInit, OnApplicationShutdown {
    */
   async enqueueOnce(event: LiveKitEventJob): Promise<'queued' | 'duplicate'> {
     const jobId = `${event.id}.${randomUUID()}`;
-    const job = await this.queue.add(event.event, event, {
+    const job = await this.jobs.queue.add(event.event, event, {
       jobId,
       deduplication: { id: event.id, ttl: this.config.webhooks.dedupeTtlSeconds * 1000 },
     });
@@ -127,21 +111,11 @@ export class LiveKitEventsQueue implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** For tests: resolves when every queued job has been processed. */
-  async drained(timeoutMs = 10_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      const counts = await this.queue.getJobCounts('waiting', 'active', 'delayed');
-      if (counts.waiting + counts.active + counts.delayed === 0) return;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error('LiveKit event queue did not drain');
+  drained(timeoutMs = 10_000): Promise<void> {
+    return this.jobs.drained('LiveKit event queue', timeoutMs);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.worker?.close();
-    await this.queue?.close();
-    // BullMQ does not close connections it was given; without this the process never exits on its own.
-    this.workerConnection?.disconnect();
-    this.connection?.disconnect();
+    await this.jobs?.close();
   }
 }
