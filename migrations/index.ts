@@ -1,6 +1,7 @@
 import { CreateHiringSchema1795231820593 } from './1795231820593-CreateHiringSchema';
 import { CreateOrganizationsAndUsers1795231819593 } from './1795231819593-CreateOrganizationsAndUsers';
 import { MeetingGuestInvites1795231821593 } from './1795231821593-MeetingGuestInvites';
+import { MeetingTranscript1795231826593 } from './1795231826593-MeetingTranscript';
 import { RecordingPhaseAndTimes1795231824593 } from './1795231824593-RecordingPhaseAndTimes';
 import { UserDeactivationAndTokenVersion1795231825593 } from './1795231825593-UserDeactivationAndTokenVersion';
 
@@ -12,4 +13,5 @@ export const ALL_MIGRATIONS = [
   MeetingGuestInvites1795231821593,
   RecordingPhaseAndTimes1795231824593,
   UserDeactivationAndTokenVersion1795231825593,
+  MeetingTranscript1795231826593,
 ];

@@ -1,4 +1,4 @@
-import { ensureAptBinaries, ensureGoTool, LIVEKIT_SERVER, VERSITYGW } from '@app/devstack';
+import { ensureAptBinaries, ensureGoTool, LIVEKIT_SERVER, STACK_APT_BINARIES, VERSITYGW } from '@app/devstack';
 
 // `npm run provision`: installs what the local stack needs and does not start anything.
 // `npm start` and the e2e tests call the same functions; CI runs this first so the slow,
@@ -9,8 +9,7 @@ async function main(): Promise<void> {
   await Promise.all([
     ensureAptBinaries(
       [
-        { binary: 'ffmpeg', pkg: 'ffmpeg' },
-        { binary: 'ffprobe', pkg: 'ffmpeg' },
+        ...STACK_APT_BINARIES,
         // Only for the test that checks docker-compose.yml with `docker-compose config`.
         { binary: 'docker-compose', pkg: 'docker-compose' },
       ],

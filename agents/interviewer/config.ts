@@ -1,4 +1,5 @@
 import { keyRing, LOG_LEVELS, livekitEnv, parseEnv, port, toLiveKitConfig } from '@app/config';
+import { speechEnv, toSpeechConfig } from '@app/speech';
 import { z } from 'zod';
 
 export const SERVICE_NAME = 'interviewer-agent';
@@ -6,6 +7,7 @@ export const SERVICE_NAME = 'interviewer-agent';
 export const InterviewerAgentEnv = z
   .object({
     ...livekitEnv,
+    ...speechEnv,
     LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
     // The worker's own HTTP health endpoint (GET / answers 200 once registered with LiveKit).
     AGENT_HEALTH_PORT: port.default(8081),
@@ -20,6 +22,13 @@ export const InterviewerAgentEnv = z
     AGENT_INTERNAL_API_KEY: keyRing(32),
     ROOM_CONTEXT_CACHE_MS: z.coerce.number().int().min(0).max(300_000).default(10_000),
     ROOM_CONTEXT_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(2_000),
+    // Interview results and meeting transcripts wait here until user-management takes them.
+    AGENT_OUTBOX_DIR: z.string().min(1).default('.parley/agent-outbox'),
+    AGENT_OUTBOX_SWEEP_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
+    // A dropped candidate has this long to come back before the interview ends with what it has.
+    AGENT_RECONNECT_GRACE_MS: z.coerce.number().int().min(1_000).max(1_800_000).default(120_000),
+    // Silence after speech before the candidate's turn is taken as finished (VAD turn detection).
+    AGENT_ENDPOINTING_MS: z.coerce.number().int().min(100).max(5_000).default(700),
   })
   .transform((env) => ({
     livekit: toLiveKitConfig(env),
@@ -27,6 +36,9 @@ export const InterviewerAgentEnv = z
     health: { host: env.AGENT_HEALTH_HOST, port: env.AGENT_HEALTH_PORT },
     maxJobs: env.AGENT_MAX_JOBS,
     idleProcesses: env.AGENT_IDLE_PROCESSES,
+    speech: toSpeechConfig(env),
+    outbox: { dir: env.AGENT_OUTBOX_DIR, sweepMs: env.AGENT_OUTBOX_SWEEP_MS },
+    interview: { reconnectGraceMs: env.AGENT_RECONNECT_GRACE_MS, endpointingMs: env.AGENT_ENDPOINTING_MS },
     userManagement: {
       url: env.USER_MANAGEMENT_URL.replace(/\/+$/, ''),
       serviceKey: env.AGENT_INTERNAL_API_KEY[0],

@@ -3,6 +3,7 @@ import { ConfigValidationError } from '@app/config';
 import { cli, log, ServerOptions, type AgentServer, type JobRequest } from '@livekit/agents';
 import { AGENT_DISPLAY_NAME, AGENT_IDENTITY, decideJob, decideWithContext, loadOf } from './job-policy';
 import { RoomContextSource } from './room-context';
+import { outboxFor } from './outbox-delivery';
 import { UserManagementClient } from './user-management.client';
 import { loadInterviewerAgentConfig, SERVICE_NAME, type InterviewerAgentConfig } from './config';
 
@@ -19,14 +20,29 @@ function loadConfigOrExit(): InterviewerAgentConfig {
 }
 
 const config = loadConfigOrExit();
-const roomContexts = new RoomContextSource(
-  new UserManagementClient({
-    url: config.userManagement.url,
-    serviceKey: config.userManagement.serviceKey,
-    timeoutMs: config.userManagement.roomContextTimeoutMs,
-  }),
-  config.userManagement.roomContextCacheMs,
-);
+const userManagement = new UserManagementClient({
+  url: config.userManagement.url,
+  serviceKey: config.userManagement.serviceKey,
+  timeoutMs: config.userManagement.roomContextTimeoutMs,
+});
+const roomContexts = new RoomContextSource(userManagement, config.userManagement.roomContextCacheMs);
+
+// Results a job could not deliver (user-management was down when its interview ended) are kept in
+// the outbox; the worker delivers them when user-management is back, also after a restart.
+const outbox = outboxFor(config, userManagement);
+let sweeping = false;
+const sweepOutbox = async () => {
+  if (sweeping) return;
+  sweeping = true;
+  try {
+    const delivered = await outbox.flush();
+    if (delivered > 0) log().info({ delivered }, 'delivered kept results');
+  } finally {
+    sweeping = false;
+  }
+};
+setInterval(() => void sweepOutbox(), config.outbox.sweepMs).unref();
+setTimeout(() => void sweepOutbox(), 1_000).unref();
 // The worker hands itself to loadFunc (every 2.5 s); the request function counts live jobs too,
 // because a burst of rooms arrives faster than the load LiveKit sees is refreshed. A job just
 // accepted shows in activeJobs only once its process runs it, so accepted jobs are counted until

@@ -1,4 +1,4 @@
-import { InterviewPlan, RoomContext, sanitizeText } from '@app/contracts';
+import { InterviewPlan, RoomContext, sanitizeText, type InterviewResults, type MeetingTranscript } from '@app/contracts';
 import { signServiceToken, type ServiceKey } from '@app/service-auth';
 import type { z } from 'zod';
 
@@ -35,8 +35,23 @@ export class UserManagementClient {
     });
   }
 
+  /** R-G2: transcript and scorecard; user-management stores the latest, so a retry is harmless. */
+  putInterviewResults(interviewId: string, results: InterviewResults): Promise<Answer<unknown>> {
+    return this.request('PUT', `/internal/v1/interviews/${encodeURIComponent(interviewId)}/results`, undefined, results);
+  }
+
+  /** R-G3: what the silent agent heard in a meeting. */
+  putMeetingTranscript(meetingId: string, transcript: MeetingTranscript): Promise<Answer<unknown>> {
+    return this.request(
+      'PUT',
+      `/internal/v1/meetings/${encodeURIComponent(meetingId)}/transcript`,
+      undefined,
+      transcript,
+    );
+  }
+
   private async request<T>(
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'PUT',
     path: string,
     schema: z.ZodType<T> | undefined,
     body?: unknown,

@@ -56,29 +56,97 @@ export const InterviewStatusUpdate = z.strictObject({
   at: z.iso.datetime({ offset: true }).optional(),
 });
 
-const TranscriptEntry = z.strictObject({
+// R-G2: the interview's transcript and scorecard. Offsets are milliseconds from `startedAt` (the
+// moment the agent saw the candidate arrive), so a replay can jump to the words a score rests on.
+export const TranscriptUtterance = z.strictObject({
   speaker: z.enum(['interviewer', 'candidate']),
-  text: z.string().max(10_000),
-  at: z.iso.datetime({ offset: true }),
+  text: z.string().min(1).max(10_000),
+  offsetMs: z.number().int().min(0).max(24 * 3_600_000),
+  mode: z.enum(['spoken', 'typed']).describe('spoken (recognised speech) or typed on lk.chat'),
 });
+export type TranscriptUtterance = z.infer<typeof TranscriptUtterance>;
 
-export const InterviewResults = z.strictObject({
-  transcript: z.array(TranscriptEntry).max(5_000),
-  scorecard: z.strictObject({
-    competencies: z
-      .array(
-        z.strictObject({
-          name: z.string().min(1).max(100),
-          score: z.number().int().min(1).max(5),
-          evidence: z.array(z.string().max(2_000)).max(20).describe('quotes from the transcript'),
-        }),
-      )
-      .max(20),
-    summary: z.string().max(10_000),
-  }),
-  endedAt: z.iso.datetime({ offset: true }).optional(),
+export const EvidenceQuote = z.strictObject({
+  quote: z.string().min(1).max(2_000).describe('an exact substring of one candidate utterance'),
+  offsetMs: z.number().int().min(0).describe('the offset of the utterance the quote comes from'),
 });
+export type EvidenceQuote = z.infer<typeof EvidenceQuote>;
+
+export const RECOMMENDATIONS = ['strong_yes', 'yes', 'no', 'strong_no'] as const;
+
+export const Scorecard = z.strictObject({
+  competencies: z
+    .array(
+      z.strictObject({
+        name: z.string().min(1).max(100),
+        score: z.number().int().min(1).max(5),
+        justification: z.string().min(1).max(2_000),
+        evidence: z.array(EvidenceQuote).max(20),
+      }),
+    )
+    .max(20),
+  recommendation: z.enum(RECOMMENDATIONS),
+  summary: z.string().max(10_000),
+});
+export type Scorecard = z.infer<typeof Scorecard>;
+
+/**
+ * The evidence quotes of `scorecard` that are not an exact substring of a candidate utterance at
+ * the stated offset: an invented or misplaced quote. Empty means every score points to the
+ * candidate's own words. Shared by the agent (which retries the LLM) and user-management (which refuses).
+ */
+export function unsupportedQuotes(
+  transcript: readonly TranscriptUtterance[],
+  scorecard: Pick<Scorecard, 'competencies'>,
+): Array<{ competency: string; path: [number, number] } & EvidenceQuote> {
+  const candidateSaid = new Map<number, string[]>();
+  for (const u of transcript) {
+    if (u.speaker !== 'candidate') continue;
+    candidateSaid.set(u.offsetMs, [...(candidateSaid.get(u.offsetMs) ?? []), u.text]);
+  }
+  return scorecard.competencies.flatMap((c, ci) =>
+    c.evidence.flatMap((e, ei) =>
+      (candidateSaid.get(e.offsetMs) ?? []).some((text) => text.includes(e.quote))
+        ? []
+        : [{ competency: c.name, path: [ci, ei] as [number, number], ...e }],
+    ),
+  );
+}
+
+export const InterviewResults = z
+  .strictObject({
+    startedAt: z.iso.datetime({ offset: true }).describe('the session start every offsetMs counts from'),
+    endedAt: z.iso.datetime({ offset: true }).optional(),
+    transcript: z.array(TranscriptUtterance).max(5_000),
+    scorecard: Scorecard,
+  })
+  .superRefine((results, ctx) => {
+    for (const bad of unsupportedQuotes(results.transcript, results.scorecard)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['scorecard', 'competencies', bad.path[0], 'evidence', bad.path[1]],
+        message: `evidence for ${bad.competency} is not a candidate's words at offset ${bad.offsetMs} ms`,
+      });
+    }
+  });
 export type InterviewResults = z.infer<typeof InterviewResults>;
+
+// R-G3: what the silent agent heard in a meeting; speakers are the participants' identities.
+export const MeetingTranscript = z.strictObject({
+  startedAt: z.iso.datetime({ offset: true }),
+  endedAt: z.iso.datetime({ offset: true }).optional(),
+  transcript: z
+    .array(
+      z.strictObject({
+        speaker: z.string().min(1).max(200).describe('the participant identity'),
+        name: z.string().max(200).optional(),
+        text: z.string().min(1).max(10_000),
+        offsetMs: z.number().int().min(0).max(24 * 3_600_000),
+      }),
+    )
+    .max(20_000),
+});
+export type MeetingTranscript = z.infer<typeof MeetingTranscript>;
 
 export const RECORDING_PHASES = ['recording', 'processing', 'ready', 'failed'] as const;
 

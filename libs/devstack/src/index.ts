@@ -9,3 +9,4 @@ export * from './provision';
 export * from './redis';
 export * from './stack';
 export * from './wait';
+export * from './simulated-candidate';

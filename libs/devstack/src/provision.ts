@@ -67,7 +67,19 @@ export async function ensureGoTool(tool: GoTool, log: Logger): Promise<string> {
 let aptUpdated = false;
 
 /** Installs Debian packages whose binaries are missing (idempotent, fast when present). */
-export async function ensureAptBinaries(wanted: { binary: string; pkg: string }[], log: Logger): Promise<void> {
+/**
+ * Debian binaries the stack runs: ffmpeg for media, and the interviewer's offline voice (R-G4):
+ * espeak-ng speaks, pocketsphinx (with its US English model) listens.
+ */
+export const STACK_APT_BINARIES: ReadonlyArray<{ binary: string; pkg: string }> = [
+  { binary: 'ffmpeg', pkg: 'ffmpeg' },
+  { binary: 'ffprobe', pkg: 'ffmpeg' },
+  { binary: 'espeak-ng', pkg: 'espeak-ng' },
+  { binary: 'pocketsphinx_continuous', pkg: 'pocketsphinx' },
+  { binary: 'pocketsphinx_continuous', pkg: 'pocketsphinx-en-us' },
+];
+
+export async function ensureAptBinaries(wanted: ReadonlyArray<{ binary: string; pkg: string }>, log: Logger): Promise<void> {
   const missing = wanted.filter((w) => !which(w.binary));
   if (missing.length === 0) return;
   const packages = [...new Set(missing.map((m) => m.pkg))];

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ensureDatabase, ensurePostgres, recreateDatabase, type PostgresHandle } from './postgres';
-import { ensureAptBinaries, ensureGoTool, LIVEKIT_SERVER, VERSITYGW, type Logger } from './provision';
+import { ensureAptBinaries, ensureGoTool, LIVEKIT_SERVER, STACK_APT_BINARIES, VERSITYGW, type Logger } from './provision';
 import { ensureRedis, type RedisHandle } from './redis';
 import { startLiveKitServer, type LiveKitServerHandle } from './livekit-server';
 import { startObjectStoreServer, type ObjectStoreServerHandle } from './object-store-server';
@@ -163,6 +163,8 @@ export function stackEnv(
     VSS_INTERNAL_API_KEY: `${secrets.internalKeyId}:${secrets.internalSecret}`,
     AGENT_INTERNAL_API_KEY: `${secrets.agentInternalKeyId}:${secrets.agentInternalSecret}`,
     USER_MANAGEMENT_URL: `http://127.0.0.1:${profile.ports.userManagement}`,
+    // Interview results wait here until user-management takes them (R-G2: never lost).
+    AGENT_OUTBOX_DIR: join(DATA_DIR, profile.name, 'agent-outbox'),
     // Node 20 is this machine's runtime; the SDK's notice about its 2027 Node 22 floor is in the README.
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
@@ -184,13 +186,7 @@ export async function startLocalStack(profile: StackProfile, secrets: StackSecre
   };
   try {
     await Promise.all([
-      ensureAptBinaries(
-        [
-          { binary: 'ffmpeg', pkg: 'ffmpeg' },
-          { binary: 'ffprobe', pkg: 'ffmpeg' },
-        ],
-        log,
-      ),
+      ensureAptBinaries(STACK_APT_BINARIES, log),
       ensureGoTool(LIVEKIT_SERVER, log),
       ensureGoTool(VERSITYGW, log),
     ]);

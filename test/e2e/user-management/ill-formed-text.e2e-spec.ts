@@ -132,8 +132,10 @@ describe('user-management: ill-formed text is a 400 naming the field, never a 50
   it('in an agent’s transcript → 400 naming the line, and the interview can still be saved once clean', async () => {
     const { interviewId } = await createInterview(app, org);
     const results = (text: string) =>
-      `{"transcript":[{"speaker":"candidate","text":"${text}","at":"2030-01-01T10:00:00Z"}],` +
-      `"scorecard":{"competencies":[{"name":"Design","score":3,"evidence":[]}],"summary":"Fine."}}`;
+      `{"startedAt":"2030-01-01T10:00:00Z",` +
+      `"transcript":[{"speaker":"candidate","text":"${text}","offsetMs":0,"mode":"typed"}],` +
+      `"scorecard":{"competencies":[{"name":"Design","score":3,"justification":"Fine.","evidence":[]}],` +
+      `"recommendation":"no","summary":"Fine."}}`;
     const url = `/internal/v1/interviews/${interviewId}/results`;
     const bad = await asService(
       app,

@@ -51,11 +51,19 @@ const recordingRows = async (id: string) =>
   (await db(app).query('SELECT count(*)::int AS n FROM recordings WHERE id = $1', [id]))[0].n as number;
 
 const TRANSCRIPT = [
-  { speaker: 'interviewer', text: 'How would you design a rate limiter?', at: '2030-01-01T10:00:00.000Z' },
-  { speaker: 'candidate', text: 'A token bucket per key, in Redis.', at: '2030-01-01T10:00:20.000Z' },
+  { speaker: 'interviewer', text: 'How would you design a rate limiter?', offsetMs: 0, mode: 'spoken' },
+  { speaker: 'candidate', text: 'A token bucket per key, in Redis.', offsetMs: 20_000, mode: 'spoken' },
 ];
 const SCORECARD = {
-  competencies: [{ name: 'Design', score: 4, evidence: ['A token bucket per key, in Redis.'] }],
+  competencies: [
+    {
+      name: 'Design',
+      score: 4,
+      justification: 'Picks a fitting algorithm and a shared store.',
+      evidence: [{ quote: 'A token bucket per key, in Redis.', offsetMs: 20_000 }],
+    },
+  ],
+  recommendation: 'yes',
   summary: 'Solid design instincts.',
 };
 
@@ -365,7 +373,12 @@ describe('user-management internal API and replay', () => {
           )
         ).status,
       ).toBe(200);
-      const body = { transcript: TRANSCRIPT, scorecard: SCORECARD, endedAt: '2030-01-01T10:20:00.000Z' };
+      const body = {
+        startedAt: '2030-01-01T10:00:00.000Z',
+        transcript: TRANSCRIPT,
+        scorecard: SCORECARD,
+        endedAt: '2030-01-01T10:20:00.000Z',
+      };
       const first = await asService(app, env, { method: 'PUT', url, body }, 'interviewer-agent');
       expect(first.status).toBe(200);
       expect(first.json).toEqual({

@@ -22,7 +22,11 @@ let app: NestFastifyApplication;
 let org: TestOrg;
 let other: TestOrg;
 
-const RESULTS = { transcript: [], scorecard: { competencies: [], summary: 'x' } };
+const RESULTS = {
+  startedAt: '2030-01-01T10:00:00.000Z',
+  transcript: [],
+  scorecard: { competencies: [], recommendation: 'no', summary: 'x' },
+};
 
 describe('internal API: per-caller keys and scopes', () => {
   beforeAll(async () => {
@@ -139,7 +143,7 @@ describe('internal API: per-caller keys and scopes', () => {
       const response = await call(app, {
         method: 'PUT',
         url: `/internal/v1/interviews/${fresh.interviewId}/results`,
-        body: { ...RESULTS, scorecard: { competencies: [], summary: 'forged' } },
+        body: { ...RESULTS, scorecard: { competencies: [], recommendation: 'strong_yes', summary: 'forged' } },
         headers: await serviceHeaders(env, 'video-streaming-server'),
       });
       expect(response.status).toBe(403);

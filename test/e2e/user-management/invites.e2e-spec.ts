@@ -188,9 +188,20 @@ describe('user-management invites (candidates)', () => {
           method: 'PUT',
           url: `/internal/v1/interviews/${interviewId}/results`,
           body: {
-            transcript: [{ speaker: 'candidate', text: 'I would use a token bucket.', at: new Date().toISOString() }],
+            startedAt: new Date().toISOString(),
+            transcript: [
+              { speaker: 'candidate', text: 'I would use a token bucket.', offsetMs: 1_000, mode: 'spoken' },
+            ],
             scorecard: {
-              competencies: [{ name: 'Design', score: 4, evidence: ['I would use a token bucket.'] }],
+              competencies: [
+                {
+                  name: 'Design',
+                  score: 4,
+                  justification: 'Names a fitting algorithm.',
+                  evidence: [{ quote: 'a token bucket', offsetMs: 1_000 }],
+                },
+              ],
+              recommendation: 'yes',
               summary: 'Solid.',
             },
           },

@@ -220,8 +220,15 @@ const TARGETS: Target[] = [
     url: () => `/internal/v1/interviews/${fixture.resultsInterviewId}/results`,
     headers: agent,
     valid: () => ({
-      transcript: [{ speaker: 'candidate', text: 'Hello.', at: '2030-01-01T10:00:00Z' }],
-      scorecard: { competencies: [{ name: 'Design', score: 3, evidence: [] }], summary: 'Fine.' },
+      startedAt: '2030-01-01T10:00:00Z',
+      transcript: [{ speaker: 'candidate', text: 'Hello.', offsetMs: 0, mode: 'spoken' }],
+      scorecard: {
+        competencies: [
+          { name: 'Design', score: 3, justification: 'Fine.', evidence: [{ quote: 'Hello', offsetMs: 0 }] },
+        ],
+        recommendation: 'no',
+        summary: 'Fine.',
+      },
     }),
     validStatus: 200,
     withString: (body, value) => ({ ...body, scorecard: { ...(body.scorecard as Body), summary: value } }),
@@ -451,7 +458,11 @@ describe('user-management: malformed input is a 4xx with a message, never a 5xx'
         'PUT',
         '/internal/v1/interviews/:id/results',
         agent,
-        { transcript: [], scorecard: { competencies: [], summary: '' } },
+        {
+          startedAt: '2030-01-01T10:00:00Z',
+          transcript: [],
+          scorecard: { competencies: [], recommendation: 'no', summary: '' },
+        },
       ],
       [
         'PUT',
@@ -762,7 +773,15 @@ describe('user-management: malformed input is a 4xx with a message, never a 5xx'
         'PUT',
         () => `/internal/v1/interviews/${fixture.resultsInterviewId}/results`,
         agent,
-        () => ({ transcript: [], scorecard: { competencies: [{ name: 'D', score: 6, evidence: [] }], summary: '' } }),
+        () => ({
+          startedAt: '2030-01-01T10:00:00Z',
+          transcript: [],
+          scorecard: {
+            competencies: [{ name: 'D', score: 6, justification: 'x', evidence: [] }],
+            recommendation: 'no',
+            summary: '',
+          },
+        }),
         /score/,
       ],
       [
@@ -771,8 +790,9 @@ describe('user-management: malformed input is a 4xx with a message, never a 5xx'
         () => `/internal/v1/interviews/${fixture.resultsInterviewId}/results`,
         agent,
         () => ({
-          transcript: [{ speaker: 'narrator', text: 'x', at: '2030-01-01T00:00:00Z' }],
-          scorecard: { competencies: [], summary: '' },
+          startedAt: '2030-01-01T00:00:00Z',
+          transcript: [{ speaker: 'narrator', text: 'x', offsetMs: 0, mode: 'spoken' }],
+          scorecard: { competencies: [], recommendation: 'no', summary: '' },
         }),
         /speaker/,
       ],
@@ -847,8 +867,9 @@ describe('user-management: malformed input is a 4xx with a message, never a 5xx'
         () => `/internal/v1/interviews/${fixture.resultsInterviewId}/results`,
         agent,
         () => ({
-          transcript: [{ speaker: 'candidate', text: 'hi\u0000', at: '2030-01-01T00:00:00Z' }],
-          scorecard: { competencies: [], summary: '' },
+          startedAt: '2030-01-01T00:00:00Z',
+          transcript: [{ speaker: 'candidate', text: 'hi\u0000', offsetMs: 0, mode: 'spoken' }],
+          scorecard: { competencies: [], recommendation: 'no', summary: '' },
         }),
         /transcript\.0\.text: must not contain NUL/,
       ],
@@ -858,8 +879,13 @@ describe('user-management: malformed input is a 4xx with a message, never a 5xx'
         () => `/internal/v1/interviews/${fixture.resultsInterviewId}/results`,
         agent,
         () => ({
+          startedAt: '2030-01-01T00:00:00Z',
           transcript: [],
-          scorecard: { competencies: [{ name: 'D\u0000', score: 3, evidence: [] }], summary: '' },
+          scorecard: {
+            competencies: [{ name: 'D\u0000', score: 3, justification: 'x', evidence: [] }],
+            recommendation: 'no',
+            summary: '',
+          },
         }),
         /scorecard\.competencies\.0\.name: must not contain NUL/,
       ],
@@ -881,8 +907,9 @@ describe('user-management: malformed input is a 4xx with a message, never a 5xx'
         () => `/internal/v1/interviews/${fixture.resultsInterviewId}/results`,
         agent,
         () => ({
-          transcript: [{ speaker: 'candidate', text: 'hi \udfff', at: '2030-01-01T00:00:00Z' }],
-          scorecard: { competencies: [], summary: '' },
+          startedAt: '2030-01-01T00:00:00Z',
+          transcript: [{ speaker: 'candidate', text: 'hi \udfff', offsetMs: 0, mode: 'spoken' }],
+          scorecard: { competencies: [], recommendation: 'no', summary: '' },
         }),
         /transcript\.0\.text: contains a lone UTF-16 surrogate/,
       ],

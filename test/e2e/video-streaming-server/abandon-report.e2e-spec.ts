@@ -186,7 +186,11 @@ describe('abandoned interview sessions reach user-management (item 6)', () => {
       method: 'PUT',
       url: `/internal/v1/interviews/${interview.interviewId}/results`,
       headers: await serviceHeaders(env, 'interviewer-agent'),
-      body: { transcript: [], scorecard: { competencies: [], summary: 'done' } },
+      body: {
+        startedAt: new Date().toISOString(),
+        transcript: [],
+        scorecard: { competencies: [], recommendation: 'no', summary: 'done' },
+      },
     });
     expect(results.status).toBe(200);
     await zombieCandidate(vss, interview.room, `candidate-${interview.candidateId}`);

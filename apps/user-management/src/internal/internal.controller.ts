@@ -5,6 +5,7 @@ import {
   InterviewPlan,
   InterviewResults,
   InterviewStatusUpdate,
+  MeetingTranscript,
   RecordingReport,
   RoomContext,
 } from '@app/contracts';
@@ -20,6 +21,7 @@ class InterviewPlanDto extends createZodDto(InterviewPlan) {}
 class InterviewResultsDto extends createZodDto(InterviewResults) {}
 class InterviewStatusUpdateDto extends createZodDto(InterviewStatusUpdate) {}
 class RecordingReportDto extends createZodDto(RecordingReport) {}
+class MeetingTranscriptDto extends createZodDto(MeetingTranscript) {}
 class IdParamDto extends createZodDto(IdParam) {}
 class RoomParamDto extends createZodDto(z.object({ room: ConventionalRoom })) {}
 const InterviewStatusView = z.object({
@@ -29,10 +31,18 @@ const InterviewStatusView = z.object({
   endedAt: z.iso.datetime().nullable(),
 });
 class InterviewStatusViewDto extends createZodDto(InterviewStatusView) {}
+const MeetingTranscriptSaved = z.object({
+  meetingId: z.uuid(),
+  startedAt: z.iso.datetime({ offset: true }),
+  endedAt: z.iso.datetime({ offset: true }).nullable(),
+  utterances: z.number().int().describe('how many utterances were stored'),
+});
+class MeetingTranscriptSavedDto extends createZodDto(MeetingTranscriptSaved) {}
 
 // Service-to-service only: staff tokens and tickets get 401 here. Each route names the services
 // that may call it (another service's valid token gets 403): the agent reads plans and saves
-// results, the media plane reports session status and recordings; both read a room's context.
+// results and meeting transcripts, the media plane reports session status and recordings; both
+// read a room's context.
 @ApiTags('internal (services)')
 @Controller('internal/v1')
 export class InternalController {
@@ -71,10 +81,23 @@ export class InternalController {
 
   @Put('interviews/:id/results')
   @ServiceOnly('interviewer-agent')
-  @ApiOperation({ summary: 'Transcript and scorecard from the agent; completes the interview. Idempotent.' })
+  @ApiOperation({
+    summary:
+      'Transcript and evidence-backed scorecard from the agent (R-G2); completes the interview. Idempotent: the latest is stored. 400 when an evidence quote is not a candidate’s words at its offset; 409 for an expired interview.',
+  })
   @ApiOkResponse({ type: InterviewStatusViewDto })
   results(@Param() params: IdParamDto, @Body() body: InterviewResultsDto) {
     return this.internal.saveResults(params.id, body);
+  }
+
+  @Put('meetings/:id/transcript')
+  @ServiceOnly('interviewer-agent')
+  @ApiOperation({
+    summary: 'What the silent agent heard in a meeting (R-G3). Idempotent: the latest is stored.',
+  })
+  @ApiOkResponse({ type: MeetingTranscriptSavedDto })
+  meetingTranscript(@Param() params: IdParamDto, @Body() body: MeetingTranscriptDto) {
+    return this.internal.saveMeetingTranscript(params.id, body);
   }
 
   @Put('recordings/:id')

@@ -1,5 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import type { InterviewPlan, InterviewResults, RecordingReport, RoomContext } from '@app/contracts';
+import {
+  unsupportedQuotes,
+  type InterviewPlan,
+  type InterviewResults,
+  type MeetingTranscript,
+  type RecordingReport,
+  type RoomContext,
+} from '@app/contracts';
 import { DomainError, DomainErrorCode } from '@app/errors';
 import type { ServiceCaller } from '@app/service-auth';
 import { DataSource } from 'typeorm';
@@ -17,6 +24,20 @@ import {
 } from '../persistence/repositories';
 
 const OPEN_INTERVIEW = new Set<InterviewEntity['status']>(['scheduled', 'in_progress']);
+/**
+ * The statuses an interview may take results in, and the status it has afterwards. Open ones
+ * complete; a completed one takes them again (the agent retries: the latest is stored); an
+ * abandoned one keeps its status (the connection died, but the partial results are worth keeping).
+ * Expired is closed without a session ever having run (its invite ran out while scheduled, and a
+ * reissue makes it scheduled again), so results for it are refused with a 409 instead of
+ * completing an interview nobody held. Any status not listed here is refused the same way.
+ */
+const STATUS_AFTER_RESULTS: Partial<Record<InterviewEntity['status'], InterviewEntity['status']>> = {
+  scheduled: 'completed',
+  in_progress: 'completed',
+  completed: 'completed',
+  abandoned: 'abandoned',
+};
 // Who knows each fact: the agent sees the candidate join; the media plane sees the session die.
 const STATUS_REPORTER: Record<'in_progress' | 'abandoned', ServiceCaller> = {
   in_progress: 'interviewer-agent',
@@ -125,19 +146,67 @@ export class InternalService {
     return this.statusView((await this.interviews.findById(interview.orgId, interview.id))!);
   }
 
-  /** R-G2: the agent's transcript and scorecard; saving twice stores the latest. */
+  /**
+   * R-G2: the agent's transcript and scorecard; saving twice stores the latest. The body passed
+   * InterviewResults already (every evidence quote is a candidate's words at its offset); the check
+   * is repeated here so no other caller of this method can store an unsupported score.
+   */
   async saveResults(interviewId: string, results: InterviewResults) {
-    const { interview } = await this.interviewOf(interviewId);
-    const endedAt = results.endedAt ? new Date(results.endedAt) : new Date();
-    await this.interviews.update(interview.orgId, interview.id, {
-      transcript: results.transcript,
-      scorecard: results.scorecard,
-      // An abandoned session keeps its status; its partial results are still worth keeping.
-      status: interview.status === 'abandoned' ? 'abandoned' : 'completed',
-      endedAt: interview.endedAt ?? endedAt,
-      startedAt: interview.startedAt ?? interview.createdAt,
+    const [unsupported] = unsupportedQuotes(results.transcript, results.scorecard);
+    if (unsupported) {
+      throw new DomainError(
+        DomainErrorCode.ValidationFailed,
+        `scorecard.competencies: evidence for ${unsupported.competency} is not a candidate's words at offset ${unsupported.offsetMs} ms`,
+      );
+    }
+    const { interview: found } = await this.interviewOf(interviewId);
+    const orgId = found.orgId;
+    const saved = await this.dataSource.transaction(async (manager) => {
+      // Locked: a status report (abandoned) racing with the results is applied before or after, not between.
+      const interview = await this.interviews.findById(orgId, interviewId, { manager, lock: true });
+      if (!interview) throw new DomainError(DomainErrorCode.NotFound, 'interview not found');
+      const status = STATUS_AFTER_RESULTS[interview.status];
+      if (!status) {
+        throw new DomainError(
+          DomainErrorCode.Conflict,
+          `the interview is ${interview.status}; it takes no results (no session was held)`,
+        );
+      }
+      await this.interviews.update(
+        orgId,
+        interview.id,
+        {
+          transcript: results.transcript,
+          scorecard: results.scorecard,
+          status,
+          endedAt: interview.endedAt ?? (results.endedAt ? new Date(results.endedAt) : new Date()),
+          // The agent reported in_progress with this same start; when that report never arrived,
+          // the session start of the results (every offsetMs counts from it) is the start.
+          startedAt: interview.startedAt ?? new Date(results.startedAt),
+        },
+        manager,
+      );
+      return (await this.interviews.findById(orgId, interview.id, { manager }))!;
     });
-    return this.statusView((await this.interviews.findById(interview.orgId, interview.id))!);
+    return this.statusView(saved);
+  }
+
+  /**
+   * R-G3: what the silent agent heard in a meeting, stored whole (its startedAt anchors the
+   * offsets); saving twice stores the latest. Any meeting status takes it: the agent reports after
+   * the room closes, when the meeting may already be ended (or cancelled while it ran).
+   */
+  async saveMeetingTranscript(meetingId: string, transcript: MeetingTranscript) {
+    const orgId = await this.directory.orgOfMeeting(meetingId);
+    const meeting = orgId ? await this.meetings.findById(orgId, meetingId) : null;
+    if (!meeting) throw new DomainError(DomainErrorCode.NotFound, 'meeting not found');
+    await this.meetings.update(meeting.orgId, meeting.id, { transcript });
+    return {
+      meetingId: meeting.id,
+      startedAt: transcript.startedAt,
+      endedAt: transcript.endedAt ?? null,
+      utterances: transcript.transcript.length,
+    };
   }
 
   /**

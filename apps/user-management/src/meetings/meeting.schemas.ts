@@ -1,3 +1,4 @@
+import { MeetingTranscript } from '@app/contracts';
 import { z } from 'zod';
 import { MEETING_RECORDING_STATUSES, MEETING_STATUSES } from '../persistence/entities';
 
@@ -47,6 +48,13 @@ export const MeetingView = z.object({
     endedAt: z.iso.datetime().nullable(),
   }),
   participants: z.array(MeetingParticipantView),
+});
+
+// One meeting on its own (GET /v1/meetings/:id): also what the AI interviewer heard (R-G3).
+export const MeetingDetailView = MeetingView.extend({
+  transcript: MeetingTranscript.nullable().describe(
+    'what the silent agent heard (offsets in ms from its startedAt); null until the agent saves one',
+  ),
 });
 
 export const MeetingTokenResponse = z.object({

@@ -13,13 +13,14 @@ import { CurrentStaff, StaffOnly } from '../auth/staff-auth.guard';
 import { RECRUITING, type StaffPrincipal } from '../auth/staff-principal';
 import { IdParam, Pagination } from '../common/params';
 import type { MeetingEntity, MeetingParticipantEntity } from '../persistence/entities';
-import { CreateMeetingRequest, MeetingTokenResponse, MeetingView } from './meeting.schemas';
+import { CreateMeetingRequest, MeetingDetailView, MeetingTokenResponse, MeetingView } from './meeting.schemas';
 import { InviteRequest } from '../interviews/interview.schemas';
 import { MeetingInvitesService } from './meeting-invites.service';
 import { MeetingsService } from './meetings.service';
 
 class CreateMeetingRequestDto extends createZodDto(CreateMeetingRequest) {}
 class MeetingViewDto extends createZodDto(MeetingView) {}
+class MeetingDetailViewDto extends createZodDto(MeetingDetailView) {}
 const GuestInvite = z.object({ candidateId: z.uuid(), code: z.string(), url: z.string() });
 class CreatedMeetingDto extends createZodDto(
   MeetingView.extend({ guestInvites: z.array(GuestInvite).describe('one invite per candidate, shown once') }),
@@ -48,6 +49,11 @@ export const toMeetingView = (meeting: MeetingEntity, participants: MeetingParti
     endedAt: iso(meeting.recordingEndedAt),
   },
   participants: participants.map((p) => ({ userId: p.userId, candidateId: p.candidateId, role: p.role })),
+});
+/** The single-meeting view: the list's fields and the agent's transcript (R-G3), null when none. */
+export const toMeetingDetailView = (meeting: MeetingEntity, participants: MeetingParticipantEntity[] = []) => ({
+  ...toMeetingView(meeting, participants),
+  transcript: meeting.transcript ?? null,
 });
 
 @ApiTags('meetings')
@@ -89,10 +95,11 @@ export class MeetingsController {
 
   @Get(':id')
   @StaffOnly()
-  @ApiOkResponse({ type: MeetingViewDto })
+  @ApiOperation({ summary: 'One meeting of your org with its participants and the AI interviewer’s transcript.' })
+  @ApiOkResponse({ type: MeetingDetailViewDto })
   async get(@CurrentStaff() actor: StaffPrincipal, @Param() params: IdParamDto) {
     const { meeting, participants } = await this.meetings.get(actor, params.id);
-    return toMeetingView(meeting, participants);
+    return toMeetingDetailView(meeting, participants);
   }
 
   @Post(':id/cancel')

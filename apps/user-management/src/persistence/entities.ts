@@ -7,6 +7,7 @@ import {
   UpdateDateColumn,
   type ValueTransformer,
 } from 'typeorm';
+import type { MeetingTranscript } from '@app/contracts';
 
 // TypeORM mappings of the tables created by migrations/ (the schema is owned by migrations only).
 // Every tenant-owned entity has orgId; repositories never query one without it.
@@ -139,6 +140,8 @@ export class MeetingEntity {
   @Column({ name: 'recording_started_at', type: 'timestamptz', nullable: true }) recordingStartedAt!: Date | null;
   @Column({ name: 'recording_ended_at', type: 'timestamptz', nullable: true }) recordingEndedAt!: Date | null;
   @Column({ name: 'recording_id', type: 'uuid', nullable: true }) recordingId!: string | null;
+  // R-G3: the agent's transcript document (MeetingTranscript of @app/contracts), null until saved.
+  @Column({ type: 'jsonb', nullable: true }) transcript!: MeetingTranscript | null;
   @Column({ name: 'created_by', type: 'uuid', nullable: true }) createdBy!: string | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;

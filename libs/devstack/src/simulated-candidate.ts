@@ -1,0 +1,235 @@
+import {
+  AudioFrame,
+  AudioSource,
+  AudioStream,
+  LocalAudioTrack,
+  ParticipantKind,
+  Room,
+  RoomEvent,
+  TrackKind,
+  TrackPublishOptions,
+  TrackSource,
+  type RemoteParticipant,
+  type RemoteTrack,
+} from '@livekit/rtc-node';
+import { EspeakTextToSpeech, resamplePcm } from '@app/speech';
+
+// A candidate made of code, for the demo, the e2e tests and the benchmarks: a real
+// @livekit/rtc-node participant that publishes a microphone (silence between answers, as a real
+// one does), speaks answers as generated audio, types them on lk.chat, and records what the
+// interviewer sends back: captions (lk.transcription), its audio, its attributes.
+
+const MIC_RATE = 48_000;
+const FRAME_MS = 10;
+const SAMPLES_PER_FRAME = (MIC_RATE * FRAME_MS) / 1000;
+
+export interface Caption {
+  text: string;
+  final: boolean;
+  /** The track the caption transcribes: the interviewer's own track for its speech. */
+  trackId: string | undefined;
+  from: string;
+  at: number;
+}
+
+export interface SimulatedCandidateOptions {
+  url: string;
+  token: string;
+  /** The espeak-ng voice the candidate speaks with. */
+  voice?: string;
+}
+
+export class SimulatedCandidate {
+  readonly room = new Room();
+  readonly captions: Caption[] = [];
+  /** Wall times of the interviewer's non-silent audio frames, in order (a frame every 10 ms or so). */
+  readonly agentAudioAt: number[] = [];
+  agentAudioFrames = 0;
+  agentLoudFrames = 0;
+  private readonly source = new AudioSource(MIC_RATE, 1, 1_000);
+  private readonly voice: EspeakTextToSpeech;
+  private speech: Int16Array[] = [];
+  private micRunning = false;
+  private captionListeners: Array<(c: Caption) => void> = [];
+
+  private constructor(voice: string) {
+    this.voice = new EspeakTextToSpeech({ voice });
+  }
+
+  static async join(options: SimulatedCandidateOptions): Promise<SimulatedCandidate> {
+    const candidate = new SimulatedCandidate(options.voice ?? 'en-us+m3');
+    await candidate.connect(options.url, options.token);
+    return candidate;
+  }
+
+  private async connect(url: string, token: string): Promise<void> {
+    this.room.registerTextStreamHandler('lk.transcription', (reader, participant) => {
+      void reader.readAll().then((text) => {
+        const caption: Caption = {
+          text,
+          final: reader.info.attributes?.['lk.transcription_final'] !== 'false',
+          trackId: reader.info.attributes?.['lk.transcribed_track_id'],
+          from: participant.identity,
+          at: Date.now(),
+        };
+        this.captions.push(caption);
+        for (const listener of this.captionListeners) listener(caption);
+      });
+    });
+    this.room.on(RoomEvent.TrackSubscribed, (track: RemoteTrack, _pub, participant: RemoteParticipant) => {
+      if (track.kind === TrackKind.KIND_AUDIO && participant.kind === ParticipantKind.AGENT) this.hear(track);
+    });
+    await this.room.connect(url, token, { autoSubscribe: true, dynacast: false });
+    const track = LocalAudioTrack.createAudioTrack('microphone', this.source);
+    await this.room.localParticipant!.publishTrack(
+      track,
+      new TrackPublishOptions({ source: TrackSource.SOURCE_MICROPHONE }),
+    );
+    this.micRunning = true;
+    void this.runMicrophone();
+  }
+
+  /** Feeds the microphone in real time: queued speech first, silence otherwise. */
+  private async runMicrophone(): Promise<void> {
+    const silence = new Int16Array(SAMPLES_PER_FRAME);
+    let pending: Int16Array | undefined;
+    let offset = 0;
+    while (this.micRunning) {
+      if (!pending && this.speech.length > 0) {
+        pending = this.speech.shift();
+        offset = 0;
+      }
+      let frame = silence;
+      if (pending) {
+        frame = new Int16Array(SAMPLES_PER_FRAME);
+        frame.set(pending.subarray(offset, offset + SAMPLES_PER_FRAME));
+        offset += SAMPLES_PER_FRAME;
+        if (offset >= pending.length) {
+          pending = undefined;
+          this.speechDone?.();
+        }
+      }
+      try {
+        await this.source.captureFrame(new AudioFrame(frame, MIC_RATE, 1, SAMPLES_PER_FRAME));
+      } catch {
+        return; // the room closed under us
+      }
+    }
+  }
+
+  private speechDone?: () => void;
+
+  private hear(track: RemoteTrack): void {
+    void (async () => {
+      for await (const frame of new AudioStream(track, { sampleRate: 24_000, numChannels: 1 })) {
+        this.agentAudioFrames++;
+        let peak = 0;
+        for (const s of frame.data) peak = Math.max(peak, Math.abs(s));
+        if (peak > 300) {
+          this.agentLoudFrames++;
+          this.agentAudioAt.push(Date.now());
+        }
+      }
+    })().catch(() => undefined);
+  }
+
+  /** The interviewer's identity, once it is in the room. */
+  get interviewer(): RemoteParticipant | undefined {
+    return [...this.room.remoteParticipants.values()].find((p) => p.kind === ParticipantKind.AGENT);
+  }
+
+  /** Types an answer on lk.chat, as the web app's chat box does. */
+  async type(text: string): Promise<void> {
+    await this.room.localParticipant!.sendText(text, { topic: 'lk.chat' });
+  }
+
+  /** Speaks `text` into the microphone (espeak-ng), resolving when the last sample was sent. */
+  async say(text: string): Promise<void> {
+    const audio = await this.voice.synthesize(text);
+    const samples = resamplePcm(audio, MIC_RATE).samples;
+    await new Promise<void>((resolve) => {
+      this.speechDone = resolve;
+      this.speech.push(samples);
+    });
+  }
+
+  /** Waits for an interviewer caption for which `match` holds, seen after `since`. */
+  waitForCaption(match: (text: string) => boolean, timeoutMs = 30_000, since = 0): Promise<Caption> {
+    const found = this.captions.find((c) => c.at >= since && c.from !== this.room.localParticipant?.identity && match(c.text));
+    if (found) return Promise.resolve(found);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.captionListeners = this.captionListeners.filter((l) => l !== listener);
+        reject(new Error(`no interviewer caption matched within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const listener = (caption: Caption) => {
+        if (caption.at < since || !match(caption.text)) return;
+        clearTimeout(timer);
+        this.captionListeners = this.captionListeners.filter((l) => l !== listener);
+        resolve(caption);
+      };
+      this.captionListeners.push(listener);
+    });
+  }
+
+  /** Calls `listener` for every caption from now on. */
+  onCaption(listener: (caption: Caption) => void): void {
+    this.captionListeners.push(listener);
+  }
+
+  /** The interviewer's published interview attributes (parley.*), empty before it joined. */
+  get interviewerAttributes(): Record<string, string> {
+    return { ...(this.interviewer?.attributes ?? {}) };
+  }
+
+  /**
+   * Takes part in the interview until the interviewer closes it: each time the interviewer hands
+   * the turn over (its `parley.state` goes back to listening), answers the current question with
+   * `answers[n - 1].answer`, or a follow-up on the same question with `.followUp`. Speaks the answer
+   * (when `speak`) and types it on lk.chat, after `thinkMs`.
+   */
+  async interview(
+    answers: ReadonlyArray<{ answer: string; followUp: string }>,
+    options: { speak?: boolean; thinkMs?: number; timeoutMs?: number; onAnswer?: (text: string, q: number) => void } = {},
+  ): Promise<'closed' | 'timeout'> {
+    const deadline = Date.now() + (options.timeoutMs ?? 600_000);
+    const answered = new Map<number, number>();
+    let handled = '';
+    while (Date.now() < deadline) {
+      const attrs = this.interviewerAttributes;
+      if (attrs['parley.phase'] === 'done' || attrs['parley.phase'] === 'closing') {
+        if (attrs['parley.state'] === 'listening') return 'closed';
+      }
+      const question = Number(attrs['parley.question'] || 0);
+      // One answer per hand-over: the key is the question and how many times it was answered.
+      const spoken = this.interviewerCaptions().length;
+      const key = `${question}:${spoken}`;
+      if (attrs['parley.state'] === 'listening' && question > 0 && spoken > 0 && key !== handled) {
+        handled = key;
+        const times = answered.get(question) ?? 0;
+        answered.set(question, times + 1);
+        const script = answers[question - 1];
+        const text = !script ? 'I have nothing to add.' : times === 0 ? script.answer : script.followUp;
+        await new Promise((r) => setTimeout(r, options.thinkMs ?? 300));
+        options.onAnswer?.(text, question);
+        if (options.speak) await this.say(text);
+        await this.type(text);
+        continue;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return 'timeout';
+  }
+
+  /** Captions of the interviewer's own speech (not the transcripts of the candidate's it sends back). */
+  interviewerCaptions(): Caption[] {
+    const own = new Set([...(this.room.localParticipant?.trackPublications.values() ?? [])].map((p) => p.sid));
+    const agent = this.interviewer?.identity;
+    return this.captions.filter((c) => c.from === agent && !own.has(c.trackId ?? ''));
+  }
+
+  async leave(): Promise<void> {
+    this.micRunning = false;
+    await this.room.disconnect();
+  }
+}
