@@ -51,16 +51,19 @@ async function startPlatform(): Promise<ChildProcess> {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: process.env,
   });
-  child.stdout!.on('data', (chunk: Buffer) => {
+  child.stdout.on('data', (chunk: Buffer) => {
     for (const line of chunk.toString().split('\n')) if (line.startsWith('[parley]')) say(line.slice(9));
   });
-  await waitUntilReady(async () => {
-    if (!(await platformRunning())) throw new Error('not ready yet');
-  }, {
-    component: 'platform',
-    timeoutMs: 600_000,
-    abortReason: () => (child.exitCode !== null ? `npm start exited with ${child.exitCode}` : undefined),
-  });
+  await waitUntilReady(
+    async () => {
+      if (!(await platformRunning())) throw new Error('not ready yet');
+    },
+    {
+      component: 'platform',
+      timeoutMs: 600_000,
+      abortReason: () => (child.exitCode !== null ? `npm start exited with ${child.exitCode}` : undefined),
+    },
+  );
   return child;
 }
 

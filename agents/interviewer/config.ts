@@ -27,18 +27,30 @@ export const InterviewerAgentEnv = z
     AGENT_OUTBOX_SWEEP_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
     // A dropped candidate has this long to come back before the interview ends with what it has.
     AGENT_RECONNECT_GRACE_MS: z.coerce.number().int().min(1_000).max(1_800_000).default(120_000),
+    // An operator's cap on any interview's length, whatever the posting's budget (cost or policy);
+    // unset: the posting's budget rules.
+    AGENT_MAX_INTERVIEW_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(30)
+      .max(24 * 3_600)
+      .optional(),
     // Silence after speech before the candidate's turn is taken as finished (VAD turn detection).
     AGENT_ENDPOINTING_MS: z.coerce.number().int().min(100).max(5_000).default(700),
   })
-  .transform((env) => ({
+  .transform((env, ctx) => ({
     livekit: toLiveKitConfig(env),
     logLevel: env.LOG_LEVEL,
     health: { host: env.AGENT_HEALTH_HOST, port: env.AGENT_HEALTH_PORT },
     maxJobs: env.AGENT_MAX_JOBS,
     idleProcesses: env.AGENT_IDLE_PROCESSES,
-    speech: toSpeechConfig(env),
+    speech: toSpeechConfig(env, ctx),
     outbox: { dir: env.AGENT_OUTBOX_DIR, sweepMs: env.AGENT_OUTBOX_SWEEP_MS },
-    interview: { reconnectGraceMs: env.AGENT_RECONNECT_GRACE_MS, endpointingMs: env.AGENT_ENDPOINTING_MS },
+    interview: {
+      reconnectGraceMs: env.AGENT_RECONNECT_GRACE_MS,
+      endpointingMs: env.AGENT_ENDPOINTING_MS,
+      maxMinutes: env.AGENT_MAX_INTERVIEW_SECONDS !== undefined ? env.AGENT_MAX_INTERVIEW_SECONDS / 60 : undefined,
+    },
     userManagement: {
       url: env.USER_MANAGEMENT_URL.replace(/\/+$/, ''),
       serviceKey: env.AGENT_INTERNAL_API_KEY[0],

@@ -102,10 +102,10 @@ export class InterviewSession {
 
   async run(): Promise<{ end: InterviewEnd; transcript: TranscriptUtterance[] }> {
     const { ctx, candidateIdentity, voice: tts, listener, vad } = this.options;
-    const conductor = this;
+    const onSpokenTurn = (text: string) => this.onSpokenTurn(text);
     class InterviewerAgent extends voice.Agent {
       override async onUserTurnCompleted(_chatCtx: unknown, message: { textContent?: string }): Promise<void> {
-        conductor.onSpokenTurn(message.textContent ?? '');
+        onSpokenTurn(message.textContent ?? '');
         throw new voice.StopResponse();
       }
     }
@@ -130,7 +130,8 @@ export class InterviewSession {
       else if (this.state === 'speaking' && ev.newState === 'listening') this.setState('listening');
     });
     this.session.on(voice.AgentSessionEventTypes.Error, (ev) => {
-      this.logger.warn({ err: String((ev.error as Error | undefined)?.message ?? ev.error) }, 'agent session error');
+      const error = ev.error as { message?: string } | undefined;
+      this.logger.warn({ err: error?.message ?? 'unknown' }, 'agent session error');
     });
     ctx.room.on(rtc.RoomEvent.ParticipantDisconnected, this.onParticipantLeft);
     ctx.room.on(rtc.RoomEvent.ParticipantConnected, this.onParticipantJoined);
@@ -285,7 +286,11 @@ export class InterviewSession {
           reply = await this.options.brain.answer(turn, this.activeElapsedMs(), this.stopped.signal);
         } catch (err) {
           this.logger.error({ err: (err as Error).message }, 'the interview brain failed on a turn');
-          reply = { ...(this.lastReply ?? this.options.brain.opening()), say: ['Sorry, I missed that. Could you say it again?'], done: false };
+          reply = {
+            ...(this.lastReply ?? this.options.brain.opening()),
+            say: ['Sorry, I missed that. Could you say it again?'],
+            done: false,
+          };
         }
         await this.speak(reply);
         continue;

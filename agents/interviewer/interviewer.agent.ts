@@ -26,6 +26,19 @@ export function subscribeToMicrophoneOf(room: RtcNode.Room, identity: string): (
   return () => room.off(rtc.RoomEvent.TrackPublished, subscribe);
 }
 
+const CONNECT_TIMEOUT_MS = 15_000;
+
+/** `work`'s value, or undefined as soon as `signal` aborts (the work is left to settle on its own). */
+function unlessStopped<T>(work: Promise<T>, signal: AbortSignal): Promise<T | undefined> {
+  return Promise.race([
+    work,
+    new Promise<undefined>((resolve) => {
+      if (signal.aborted) resolve(undefined);
+      signal.addEventListener('abort', () => resolve(undefined), { once: true });
+    }),
+  ]);
+}
+
 function voicesOf(config: InterviewerAgentConfig, primary: TextToSpeech): TextToSpeech[] {
   // A vendor voice falls back to the offline one; the offline one to silence (captions only).
   return primary instanceof EspeakTextToSpeech
@@ -54,12 +67,27 @@ export default defineAgent({
       return;
     }
 
-    await ctx.connect(undefined, AutoSubscribe.SUBSCRIBE_NONE);
-    logger.info({ kind: ref?.kind }, 'interviewer joined the room');
-    if (ref?.kind !== 'interview') return;
+    // agents-js waits for the entry function to return before it runs shutdown callbacks, so the
+    // room going away is what stops every wait below; a job that lingers holds a slot of
+    // AGENT_MAX_JOBS. A room deleted while the agent connects leaves the connect pending forever.
+    ctx.room.once(rtc.RoomEvent.Disconnected, () => stopped.abort());
     ctx.addShutdownCallback(async () => {
       stopped.abort();
     });
+    const connected = await unlessStopped(
+      Promise.race([
+        ctx.connect(undefined, AutoSubscribe.SUBSCRIBE_NONE).then(() => true),
+        new Promise<false>((resolve) => setTimeout(() => resolve(false), CONNECT_TIMEOUT_MS).unref()),
+      ]),
+      stopped.signal,
+    );
+    if (!connected) {
+      logger.warn('could not connect to the room; leaving the job');
+      ctx.shutdown('could not connect');
+      return;
+    }
+    logger.info({ kind: ref?.kind }, 'interviewer joined the room');
+    if (ref?.kind !== 'interview') return;
 
     // user-management may be briefly away (the request function joined anyway): keep asking.
     const [plan, room] = await Promise.all([
@@ -71,20 +99,38 @@ export default defineAgent({
       ctx.shutdown('no interview plan');
       return;
     }
+    const budgetMinutes = Math.min(
+      plan.value.jobPosting.timeBudgetMinutes,
+      config.interview.maxMinutes ?? Number.POSITIVE_INFINITY,
+    );
+    const interviewPlan = { ...plan.value, jobPosting: { ...plan.value.jobPosting, timeBudgetMinutes: budgetMinutes } };
     const recording = room.outcome === 'ok' ? room.value : { recordingPolicy: null, consent: null };
     const candidateIdentity = `candidate-${plan.value.candidate.id}`;
     const unsubscribe = subscribeToMicrophoneOf(ctx.room, candidateIdentity);
 
-    const scripted = new ScriptedInterviewBrain(plan.value, {
+    const scripted = new ScriptedInterviewBrain(interviewPlan, {
       recordingPolicy: recording.recordingPolicy,
       consent: recording.consent,
     });
     const brain: InterviewBrain = providers.chat
-      ? new LlmInterviewBrain(providers.chat, scripted, plan.value, { timeoutMs: config.speech.timeoutMs })
+      ? new LlmInterviewBrain(providers.chat, scripted, interviewPlan, { timeoutMs: config.speech.timeoutMs })
       : scripted;
 
     // A reconnecting candidate is the same identity: the interview is reported in progress once.
-    await ctx.waitForParticipant(candidateIdentity);
+    // A room that ends before the candidate came (deleted, emptied) ends the job now, not after
+    // agents-js's shutdown timeout: a lingering job holds a slot of AGENT_MAX_JOBS.
+    const arrived = await unlessStopped(
+      ctx
+        .waitForParticipant(candidateIdentity)
+        .then(() => true)
+        .catch(() => false),
+      stopped.signal,
+    );
+    if (!arrived) {
+      unsubscribe();
+      logger.info('the room ended before the candidate came');
+      return;
+    }
     // The moment the agent sees the candidate arrive is when the interview starts.
     const startedAt = new Date();
     const reported = await withBackoff(() => userManagement.reportInProgress(ref.id, startedAt), {
@@ -92,34 +138,43 @@ export default defineAgent({
     }).catch((err: Error) => ({ outcome: 'unreachable', reason: err.message }));
     logger.info({ outcome: reported.outcome, candidate: candidateIdentity }, 'candidate joined; interview in progress');
 
-    let session: InterviewSession;
-    const onTrouble = ({ kind }: { kind: 'tts' | 'stt' }) => session?.noteTrouble(kind);
-    session = new InterviewSession({
+    // The voice adapters exist before the session they report to.
+    const current: { session?: InterviewSession } = {};
+    const onTrouble = ({ kind }: { kind: 'tts' | 'stt' }) => current.session?.noteTrouble(kind);
+    const session = new InterviewSession({
       ctx,
       candidateIdentity,
       brain,
       voice: new ResilientVoice(voicesOf(config, providers.tts), onTrouble),
       listener: providers.stt ? new ResilientListener(providers.stt, onTrouble) : null,
       vad: providers.stt ? new inference.VAD({ minSilenceDuration: 300 }) : null,
-      timeBudgetMs: plan.value.jobPosting.timeBudgetMinutes * 60_000,
+      timeBudgetMs: budgetMinutes * 60_000,
       reconnectGraceMs: config.interview.reconnectGraceMs,
       endpointingMs: config.interview.endpointingMs,
       startedAt,
     });
 
+    current.session = session;
+
     // The job is shutting down mid-interview (the room ended, the worker drains past its limit):
     // whatever was said is still delivered.
-    let finished: Promise<void> | undefined;
-    ctx.addShutdownCallback(async () => {
-      session.stop('shutdown');
-      await finished;
-    });
-    finished = (async () => {
-      const { end } = await session.run();
+    stopped.signal.addEventListener('abort', () => session.stop('shutdown'), { once: true });
+    const finished = (async () => {
+      let end = 'failed';
+      try {
+        end = (await session.run()).end;
+      } catch (err) {
+        // The media side failed (the room went away under the session): what was said still counts.
+        logger.error({ err: (err as Error).message }, 'the interview session failed');
+      }
       const results = await session.results();
       const delivery = await outbox.put('interview', ref.id, results);
       logger.info({ end, delivery, utterances: results.transcript.length }, 'interview over; results handed on');
     })();
+    ctx.addShutdownCallback(async () => {
+      session.stop('shutdown');
+      await finished;
+    });
     await finished.finally(unsubscribe);
     ctx.shutdown('interview over');
   },

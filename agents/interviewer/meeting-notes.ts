@@ -46,7 +46,11 @@ export async function runMeetingNotes({ ctx, meetingId, stt, outbox, logger }: M
   const room = ctx.room;
   const identity = room.localParticipant?.identity ?? '';
   // The dispatch token cannot ask for `hidden`; the server API can set it on the live participant.
-  const rooms = new RoomServiceClient(config.livekit.url.replace(/^ws/, 'http'), config.livekit.apiKey, config.livekit.apiSecret);
+  const rooms = new RoomServiceClient(
+    config.livekit.url.replace(/^ws/, 'http'),
+    config.livekit.apiKey,
+    config.livekit.apiSecret,
+  );
   await rooms
     .updateParticipant(room.name ?? '', identity, {
       permission: { hidden: true, canPublish: false, canPublishData: false, canSubscribe: true, canPublishSources: [] },
@@ -90,7 +94,8 @@ export async function runMeetingNotes({ ctx, meetingId, stt, outbox, logger }: M
     })().catch(() => undefined);
   };
   const subscribe = (publication: RtcNode.RemoteTrackPublication, participant: RemoteParticipant) => {
-    if (isPerson(participant) && publication.source === rtc.TrackSource.SOURCE_MICROPHONE) publication.setSubscribed(true);
+    if (isPerson(participant) && publication.source === rtc.TrackSource.SOURCE_MICROPHONE)
+      publication.setSubscribed(true);
   };
   room.on(rtc.RoomEvent.TrackPublished, subscribe);
   room.on(rtc.RoomEvent.TrackSubscribed, (track, _publication, participant) => {

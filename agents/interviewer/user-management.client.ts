@@ -1,4 +1,10 @@
-import { InterviewPlan, RoomContext, sanitizeText, type InterviewResults, type MeetingTranscript } from '@app/contracts';
+import {
+  InterviewPlan,
+  RoomContext,
+  sanitizeText,
+  type InterviewResults,
+  type MeetingTranscript,
+} from '@app/contracts';
 import { signServiceToken, type ServiceKey } from '@app/service-auth';
 import type { z } from 'zod';
 
@@ -37,7 +43,12 @@ export class UserManagementClient {
 
   /** R-G2: transcript and scorecard; user-management stores the latest, so a retry is harmless. */
   putInterviewResults(interviewId: string, results: InterviewResults): Promise<Answer<unknown>> {
-    return this.request('PUT', `/internal/v1/interviews/${encodeURIComponent(interviewId)}/results`, undefined, results);
+    return this.request(
+      'PUT',
+      `/internal/v1/interviews/${encodeURIComponent(interviewId)}/results`,
+      undefined,
+      results,
+    );
   }
 
   /** R-G3: what the silent agent heard in a meeting. */

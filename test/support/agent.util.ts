@@ -54,6 +54,7 @@ export async function createPlannedInterview(app: NestFastifyApplication, org: T
   });
   if (interview.status !== 201) throw new Error(`interview: ${interview.status} ${interview.body}`);
   return {
+    postingId: created.json.id as string,
     candidateId: candidate.json.id as string,
     interviewId: interview.json.interview.id as string,
     room: interview.json.interview.roomName as string,

@@ -39,7 +39,7 @@ export class ResilientVoice extends tts.TTS {
     private readonly voices: readonly TextToSpeech[],
     private readonly onTrouble: (trouble: SpeechTrouble) => void = () => undefined,
   ) {
-    super(voices[0]!.sampleRate, 1, { streaming: false });
+    super(voices[0].sampleRate, 1, { streaming: false });
     this.label = `parley.voice<${voices.map((v) => v.label).join('>')}>`;
   }
 
@@ -138,7 +138,7 @@ function mono(frames: readonly AudioFrame[]): Int16Array {
     const channels = frame.channels;
     for (let i = 0; i < frame.samplesPerChannel; i++) {
       let sum = 0;
-      for (let c = 0; c < channels; c++) sum += frame.data[i * channels + c]!;
+      for (let c = 0; c < channels; c++) sum += frame.data[i * channels + c];
       out[at++] = Math.round(sum / channels);
     }
   }

@@ -61,7 +61,11 @@ export const InterviewStatusUpdate = z.strictObject({
 export const TranscriptUtterance = z.strictObject({
   speaker: z.enum(['interviewer', 'candidate']),
   text: z.string().min(1).max(10_000),
-  offsetMs: z.number().int().min(0).max(24 * 3_600_000),
+  offsetMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 3_600_000),
   mode: z.enum(['spoken', 'typed']).describe('spoken (recognised speech) or typed on lk.chat'),
 });
 export type TranscriptUtterance = z.infer<typeof TranscriptUtterance>;
@@ -141,7 +145,11 @@ export const MeetingTranscript = z.strictObject({
         speaker: z.string().min(1).max(200).describe('the participant identity'),
         name: z.string().max(200).optional(),
         text: z.string().min(1).max(10_000),
-        offsetMs: z.number().int().min(0).max(24 * 3_600_000),
+        offsetMs: z
+          .number()
+          .int()
+          .min(0)
+          .max(24 * 3_600_000),
       }),
     )
     .max(20_000),

@@ -79,7 +79,10 @@ export const STACK_APT_BINARIES: ReadonlyArray<{ binary: string; pkg: string }> 
   { binary: 'pocketsphinx_continuous', pkg: 'pocketsphinx-en-us' },
 ];
 
-export async function ensureAptBinaries(wanted: ReadonlyArray<{ binary: string; pkg: string }>, log: Logger): Promise<void> {
+export async function ensureAptBinaries(
+  wanted: ReadonlyArray<{ binary: string; pkg: string }>,
+  log: Logger,
+): Promise<void> {
   const missing = wanted.filter((w) => !which(w.binary));
   if (missing.length === 0) return;
   const packages = [...new Set(missing.map((m) => m.pkg))];

@@ -76,6 +76,9 @@ export class SimulatedCandidate {
         for (const listener of this.captionListeners) listener(caption);
       });
     });
+    // agents-js also talks its remote-session protocol to every participant; a web app that does not
+    // use it drains it, as this one does.
+    this.room.registerByteStreamHandler('lk.agent.session', (reader) => void reader.readAll().catch(() => undefined));
     this.room.on(RoomEvent.TrackSubscribed, (track: RemoteTrack, _pub, participant: RemoteParticipant) => {
       if (track.kind === TrackKind.KIND_AUDIO && participant.kind === ParticipantKind.AGENT) this.hear(track);
     });
@@ -155,7 +158,9 @@ export class SimulatedCandidate {
 
   /** Waits for an interviewer caption for which `match` holds, seen after `since`. */
   waitForCaption(match: (text: string) => boolean, timeoutMs = 30_000, since = 0): Promise<Caption> {
-    const found = this.captions.find((c) => c.at >= since && c.from !== this.room.localParticipant?.identity && match(c.text));
+    const found = this.captions.find(
+      (c) => c.at >= since && c.from !== this.room.localParticipant?.identity && match(c.text),
+    );
     if (found) return Promise.resolve(found);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -190,13 +195,26 @@ export class SimulatedCandidate {
    */
   async interview(
     answers: ReadonlyArray<{ answer: string; followUp: string }>,
-    options: { speak?: boolean; thinkMs?: number; timeoutMs?: number; onAnswer?: (text: string, q: number) => void } = {},
-  ): Promise<'closed' | 'timeout'> {
+    options: {
+      speak?: boolean;
+      thinkMs?: number;
+      timeoutMs?: number;
+      onAnswer?: (text: string, q: number) => void;
+      /** When the answer went out (its typed copy): what turn latency counts from. */
+      onSent?: (at: number) => void;
+    } = {},
+  ): Promise<'closed' | 'interviewer_left' | 'timeout'> {
     const deadline = Date.now() + (options.timeoutMs ?? 600_000);
     const answered = new Map<number, number>();
     let handled = '';
+    let lastPhase: string | undefined;
     while (Date.now() < deadline) {
+      if (lastPhase !== undefined && !this.interviewer) {
+        // It left the room: after its close (it leaves once the results are handed on), or not.
+        return lastPhase === 'closing' || lastPhase === 'done' ? 'closed' : 'interviewer_left';
+      }
       const attrs = this.interviewerAttributes;
+      if (attrs['parley.phase']) lastPhase = attrs['parley.phase'];
       if (attrs['parley.phase'] === 'done' || attrs['parley.phase'] === 'closing') {
         if (attrs['parley.state'] === 'listening') return 'closed';
       }
@@ -213,7 +231,9 @@ export class SimulatedCandidate {
         await new Promise((r) => setTimeout(r, options.thinkMs ?? 300));
         options.onAnswer?.(text, question);
         if (options.speak) await this.say(text);
+        const sentAt = Date.now();
         await this.type(text);
+        options.onSent?.(sentAt);
         continue;
       }
       await new Promise((r) => setTimeout(r, 100));

@@ -3,7 +3,14 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ensureDatabase, ensurePostgres, recreateDatabase, type PostgresHandle } from './postgres';
-import { ensureAptBinaries, ensureGoTool, LIVEKIT_SERVER, STACK_APT_BINARIES, VERSITYGW, type Logger } from './provision';
+import {
+  ensureAptBinaries,
+  ensureGoTool,
+  LIVEKIT_SERVER,
+  STACK_APT_BINARIES,
+  VERSITYGW,
+  type Logger,
+} from './provision';
 import { ensureRedis, type RedisHandle } from './redis';
 import { startLiveKitServer, type LiveKitServerHandle } from './livekit-server';
 import { startObjectStoreServer, type ObjectStoreServerHandle } from './object-store-server';

@@ -1,5 +1,6 @@
 export * from './ports';
-export * from './pcm';
+export * from './wav';
+export * from './resample';
 export * from './espeak.tts';
 export * from './pocketsphinx.stt';
 export * from './openai-compatible';

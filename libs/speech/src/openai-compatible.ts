@@ -101,7 +101,8 @@ function providerError(label: string, err: unknown, deadline: Deadline): Provide
   if (deadline.timedOut || err instanceof APIConnectionTimeoutError) {
     return new ProviderError(label, `no answer within ${deadline.timeoutMs} ms`, 'timeout');
   }
-  if (deadline.callerAborted || err instanceof APIUserAbortError) return new ProviderError(label, 'aborted', 'unavailable');
+  if (deadline.callerAborted || err instanceof APIUserAbortError)
+    return new ProviderError(label, 'aborted', 'unavailable');
   if (err instanceof APIConnectionError) {
     const cause = err.cause instanceof Error ? `: ${err.cause.message}` : '';
     return new ProviderError(label, `cannot reach the API${cause}`.slice(0, 300), 'unavailable');
@@ -198,8 +199,10 @@ export class OpenAiChatModel implements ChatModel {
         { ...this.params(request), stream: true },
         { signal: deadline.signal },
       );
+      let finished = false;
       for await (const chunk of stream) {
         deadline.restart();
+        if (chunk.choices?.[0]?.finish_reason) finished = true;
         const delta = chunk.choices?.[0]?.delta;
         if (delta?.refusal) throw new ProviderError(this.label, `the model refused: ${delta.refusal}`, 'refused');
         if (typeof delta?.content === 'string' && delta.content !== '') {
@@ -209,6 +212,9 @@ export class OpenAiChatModel implements ChatModel {
           deadline.restart();
         }
       }
+      // The SDK ends a stream quietly when it is aborted, so a cut stream looks finished: ask why it ended.
+      if (deadline.timedOut || deadline.callerAborted) throw new Error('stream cut');
+      if (!finished) throw new ProviderError(this.label, 'the stream ended before the answer did', 'malformed');
     } catch (err) {
       throw providerError(this.label, err, deadline);
     } finally {
@@ -267,7 +273,10 @@ export class OpenAiSpeechToText implements SpeechToText {
     this.client = clientFor(options);
   }
 
-  async transcribe(audio: PcmAudio, options: { signal?: AbortSignal; language?: string } = {}): Promise<{ text: string }> {
+  async transcribe(
+    audio: PcmAudio,
+    options: { signal?: AbortSignal; language?: string } = {},
+  ): Promise<{ text: string }> {
     if (audio.samples.length < audio.sampleRate * MIN_SECONDS) return { text: '' };
     const pcm = audio.sampleRate > UPLOAD_RATE ? resamplePcm(audio, UPLOAD_RATE) : audio;
     // The API takes ISO-639-1 (`en`), not a locale (`en-US`).

@@ -1,4 +1,5 @@
-import { access } from 'node:fs/promises';
+import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProviderError, type PcmAudio, type ProviderReadiness, type SpeechToText } from './ports';
 import { resamplePcm } from './resample';
@@ -28,9 +29,11 @@ export interface PocketsphinxOptions {
 const MODEL_RATE = 16_000;
 
 /**
- * CMU pocketsphinx 0.8 (Debian), one process per speech segment: raw s16le at 16 kHz on stdin
- * (`-infile /dev/stdin`: the 0.8 tool reads a WAV header only for names ending in .wav), one
- * hypothesis line per utterance on stdout, the log on stderr. Recognition of synthetic voices is
+ * CMU pocketsphinx 0.8 (Debian), one process per speech segment: raw s16le at 16 kHz in a private
+ * temporary file (`-infile`; the 0.8 tool reads a WAV header only for names ending in .wav), one
+ * hypothesis line per utterance on stdout, the log on stderr. Not `-infile /dev/stdin`: that works
+ * from a shell pipe, but Node gives a child a socket as stdin and fopen("/dev/stdin") on a socket
+ * fails with ENXIO. Recognition of synthetic voices is
  * poor (see the offline-speech notes): this is the offline smoke path, not one to score answers with.
  */
 export class PocketsphinxSpeechToText implements SpeechToText {
@@ -52,26 +55,27 @@ export class PocketsphinxSpeechToText implements SpeechToText {
     this.command = options.command ?? 'pocketsphinx_continuous';
   }
 
-  async transcribe(audio: PcmAudio, options: { signal?: AbortSignal; language?: string } = {}): Promise<{ text: string }> {
+  async transcribe(
+    audio: PcmAudio,
+    options: { signal?: AbortSignal; language?: string } = {},
+  ): Promise<{ text: string }> {
     // The model is US English; any other language would come back as confident English nonsense.
     if (options.language && !/^en\b/i.test(options.language)) {
       throw new ProviderError(this.label, `only English is installed, not ${options.language}`, 'refused');
     }
     const seconds = audio.samples.length / audio.sampleRate;
     if (seconds > this.maxSeconds) {
-      throw new ProviderError(this.label, `segment of ${Math.round(seconds)} s is over ${this.maxSeconds} s`, 'refused');
+      throw new ProviderError(
+        this.label,
+        `segment of ${Math.round(seconds)} s is over ${this.maxSeconds} s`,
+        'refused',
+      );
     }
     if (audio.samples.length === 0) return { text: '' };
 
-    const input = pcmBytes(resamplePcm(audio, MODEL_RATE).samples);
-    const result = await runProcess({
-      label: this.label,
-      command: this.command,
-      args: this.args(),
-      input,
+    const result = await this.decode(pcmBytes(resamplePcm(audio, MODEL_RATE).samples), {
       timeoutMs: this.timeoutMs + Math.ceil(seconds * 2_000),
       signal: options.signal,
-      maxOutputBytes: 1024 * 1024,
     });
     if (result.code !== 0) throw new ProviderError(this.label, failureOf(result), 'unavailable');
     return { text: result.stdout.toString('utf8').split(/\s+/).filter(Boolean).join(' ') };
@@ -87,31 +91,33 @@ export class PocketsphinxSpeechToText implements SpeechToText {
       }
     }
     try {
-      const result = await runProcess({
-        label: this.label,
-        command: this.command,
-        args: this.args(),
-        timeoutMs: this.timeoutMs,
-      });
+      const result = await this.decode(Buffer.alloc(0), { timeoutMs: this.timeoutMs });
       return result.code === 0 ? { ok: true } : { ok: false, reason: failureOf(result) };
     } catch (err) {
       return { ok: false, reason: (err as Error).message };
     }
   }
 
-  private args(): string[] {
-    return [
-      '-infile',
-      '/dev/stdin',
-      '-samprate',
-      String(MODEL_RATE),
-      '-hmm',
-      this.hmm,
-      '-lm',
-      this.lm,
-      '-dict',
-      this.dict,
-    ];
+  private async decode(pcm: Buffer, run: { timeoutMs: number; signal?: AbortSignal }) {
+    const dir = await mkdtemp(join(tmpdir(), 'parley-pocketsphinx-'));
+    try {
+      const infile = join(dir, 'segment.raw');
+      // Candidates' speech: readable by this user only, and removed whatever happens.
+      await writeFile(infile, pcm, { mode: 0o600 });
+      return await runProcess({
+        label: this.label,
+        command: this.command,
+        args: this.args(infile),
+        ...run,
+        maxOutputBytes: 1024 * 1024,
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  private args(infile: string): string[] {
+    return ['-infile', infile, '-samprate', String(MODEL_RATE), '-hmm', this.hmm, '-lm', this.lm, '-dict', this.dict];
   }
 }
 

@@ -37,10 +37,10 @@ export function resamplePcm(audio: PcmAudio, rate: number): PcmAudio {
       // Blackman window over [-half, half].
       const w = 0.42 + 0.5 * Math.cos((Math.PI * x) / half) + 0.08 * Math.cos((2 * Math.PI * x) / half);
       into[k] = sinc * Math.max(0, w);
-      sum += into[k]!;
+      sum += into[k];
     }
     // Unity gain at DC whatever the phase.
-    for (let k = 0; k < taps; k++) into[k] = into[k]! / sum;
+    for (let k = 0; k < taps; k++) into[k] = into[k] / sum;
     return into;
   };
 
@@ -61,7 +61,7 @@ export function resamplePcm(audio: PcmAudio, rate: number): PcmAudio {
     const first = base - half + 1;
     const from = Math.max(0, -first);
     const to = Math.min(taps, input.length - first);
-    for (let k = from; k < to; k++) acc += kernel[k]! * input[first + k]!;
+    for (let k = from; k < to; k++) acc += kernel[k] * input[first + k];
     out[i] = Math.max(-32768, Math.min(32767, Math.round(acc)));
   }
   return { sampleRate: rate, samples: out };

@@ -53,7 +53,8 @@ export function runProcess(options: RunOptions): Promise<RunResult> {
 
     child.stdout.on('data', (chunk: Buffer) => {
       stdoutBytes += chunk.length;
-      if (stdoutBytes > maxOutputBytes) kill(new ProviderError(label, `more than ${maxOutputBytes} bytes of output`, 'malformed'));
+      if (stdoutBytes > maxOutputBytes)
+        kill(new ProviderError(label, `more than ${maxOutputBytes} bytes of output`, 'malformed'));
       else stdout.push(chunk);
     });
     child.stderr.on('data', (chunk: Buffer) => {

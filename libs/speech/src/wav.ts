@@ -14,7 +14,7 @@ export class WavFormatError extends Error {
  */
 export function parseWav(bytes: Uint8Array): PcmAudio {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const tag = (at: number) => String.fromCharCode(bytes[at]!, bytes[at + 1]!, bytes[at + 2]!, bytes[at + 3]!);
+  const tag = (at: number) => String.fromCharCode(bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]);
   if (bytes.byteLength < 12 || tag(0) !== 'RIFF' || tag(8) !== 'WAVE') throw new WavFormatError('not a RIFF/WAVE file');
 
   let format: { channels: number; sampleRate: number } | undefined;
@@ -82,7 +82,7 @@ export function encodeWav(audio: PcmAudio): Buffer {
 /** Little-endian bytes of `samples` (s16le), whatever the host's byte order. */
 export function pcmBytes(samples: Int16Array): Buffer {
   const out = Buffer.alloc(samples.length * 2);
-  for (let i = 0; i < samples.length; i++) out.writeInt16LE(samples[i]!, i * 2);
+  for (let i = 0; i < samples.length; i++) out.writeInt16LE(samples[i], i * 2);
   return out;
 }
 

@@ -1,0 +1,263 @@
+// The interviewer agent (issue 9): three figures on this machine, offline providers only.
+//  1. Dispatch: room created → agent in the room, over 50 rooms (p50, p95). Baseline in the same
+//     run: the CreateRoom round trip itself, the floor any dispatch sits on.
+//  2. Turn latency: the candidate's typed message, or the end of its speech, → the first non-silent
+//     frame of the interviewer's answer at the candidate (p50, p95). Baseline: espeak-ng
+//     synthesising the same kind of sentence, measured here.
+//  3. Concurrency: 1, 5, 10 and 12 interviews at once on one worker; typed-turn latency p95 and the
+//     worker's memory (main process, job processes and its inference process) per interview.
+// Starts its own stack (the test profile of slot 8: LiveKit 18680, database parley_test_8, Redis
+// DB 7), user-management in this process and the worker from dist/. The simulated candidates run
+// in this process too, so they share the two cores with the worker: the figures are an upper
+// bound on what the worker alone needs.
+// Run: npm run build && node dist/bench/interviewer.bench.js
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runMigrations } from '@app/database';
+import {
+  DATA_DIR,
+  DIST_DIR,
+  httpOk,
+  LOG_DIR,
+  ManagedProcess,
+  randomSecrets,
+  SimulatedCandidate,
+  startLocalStack,
+  testProfile,
+  waitUntilReady,
+} from '@app/devstack';
+import { liveKitApiUrl } from '@app/livekit';
+import { EspeakTextToSpeech } from '@app/speech';
+import { AccessToken } from 'livekit-server-sdk';
+import { RoomServiceClient } from 'livekit-server-sdk';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { loadUserManagementConfig } from '../apps/user-management/src/config';
+import { createUserManagement } from '../apps/user-management/src/create-app';
+import { ensureOrganizationWithStaff } from '../apps/user-management/src/seed/seed';
+import { DEMO_ANSWERS, DEMO_POSTING } from '../tools/demo-script';
+import { machineLine } from './support/machine';
+import { fmt, median } from './support/stats';
+
+const log = (line: string) => console.error(`[bench] ${line}`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const DISPATCH_ROOMS = 50;
+const TURN_INTERVIEWS = 2;
+const CONCURRENCY = [1, 5, 10, 12];
+const PASSWORD = 'bench password that is long enough';
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+/** Resident memory of `pid` and all its descendants, in MiB (Linux /proc). */
+function treeRssMiB(pid: number): number {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  let kib = 0;
+  const visit = (p: number) => {
+    try {
+      const rss = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
+      kib += Number(rss?.[1] ?? 0);
+    } catch {
+      return;
+    }
+    for (const c of children.get(p) ?? []) visit(c);
+  };
+  visit(pid);
+  return kib / 1024;
+}
+
+async function main(): Promise<void> {
+  const profile = { ...testProfile(8), name: 'bench-agent' };
+  const stack = await startLocalStack(profile, randomSecrets(), log);
+  const env = stack.env;
+  let um: NestFastifyApplication | undefined;
+  let worker: ManagedProcess | undefined;
+  try {
+    await runMigrations({ url: env.DATABASE_URL, applicationName: 'parley-bench' });
+    um = await createUserManagement(
+      loadUserManagementConfig({ ...env, LOG_LEVEL: 'silent', LOGIN_MAX_ATTEMPTS: '1000' }),
+    );
+    await um.listen(profile.ports.userManagement, '127.0.0.1');
+    const slug = `bench-${randomUUID().slice(0, 6)}`;
+    await ensureOrganizationWithStaff(um, { name: 'Bench', slug }, [
+      { email: `recruiter@${slug}.test`, displayName: 'Recruiter', role: 'recruiter', password: PASSWORD },
+    ]);
+    const login = await um.inject({
+      method: 'POST',
+      url: '/v1/auth/login',
+      payload: { email: `recruiter@${slug}.test`, password: PASSWORD },
+    });
+    const token = (login.json() as { accessToken: string }).accessToken;
+    const staff = async (url: string, body: object) => {
+      const res = await um!.inject({
+        method: 'POST',
+        url,
+        payload: body,
+        headers: { authorization: `Bearer ${token}` },
+      });
+      if (res.statusCode !== 201) throw new Error(`${url}: ${res.statusCode} ${res.body}`);
+      return res.json() as Record<string, unknown>;
+    };
+    const posting = (await staff('/v1/job-postings', DEMO_POSTING)) as { id: string };
+    const newInterview = async () => {
+      const candidate = (await staff('/v1/candidates', {
+        email: `c-${randomUUID().slice(0, 8)}@example.com`,
+        fullName: 'Sam Rivera',
+      })) as { id: string };
+      const created = (await staff('/v1/interviews', { jobPostingId: posting.id, candidateId: candidate.id })) as {
+        interview: { roomName: string };
+      };
+      return { room: created.interview.roomName, identity: `candidate-${candidate.id}` };
+    };
+
+    const { INTERNAL_API_KEYS: _keys, VSS_INTERNAL_API_KEY: _vss, ...agentEnv } = env;
+    worker = ManagedProcess.start({
+      name: 'interviewer-agent',
+      command: process.execPath,
+      args: [join(DIST_DIR, 'agents/interviewer/main.js'), 'start'],
+      env: {
+        ...process.env,
+        ...agentEnv,
+        AGENT_HEALTH_PORT: String(profile.ports.agentHealth),
+        AGENT_MAX_JOBS: String(Math.max(...CONCURRENCY) + 2),
+        AGENT_IDLE_PROCESSES: '2',
+        AGENT_OUTBOX_DIR: join(DATA_DIR, profile.name, 'agent-outbox'),
+        LOG_LEVEL: 'warn',
+        // Typed answers carry these interviews: no recogniser, so turns are the brain and the voice.
+        STT_PROVIDER: 'none',
+      },
+      logDir: join(LOG_DIR, profile.name),
+    });
+    await waitUntilReady(() => httpOk(`http://127.0.0.1:${profile.ports.agentHealth}/`), {
+      component: 'interviewer-agent',
+      timeoutMs: 60_000,
+      abortReason: () => worker!.exitDescription(),
+    });
+    const workerPid = worker.pid!;
+    await sleep(3_000); // idle processes warm up
+    const idleRss = treeRssMiB(workerPid);
+    log(`worker ready; idle RSS ${idleRss.toFixed(0)} MiB`);
+    const rooms = new RoomServiceClient(liveKitApiUrl(env.LIVEKIT_URL), env.LIVEKIT_API_KEY, env.LIVEKIT_API_SECRET);
+    const candidateToken = async (room: string, identity: string) => {
+      const at = new AccessToken(env.LIVEKIT_API_KEY, env.LIVEKIT_API_SECRET, { identity, ttl: '30m' });
+      at.addGrant({ roomJoin: true, room, canPublish: true, canSubscribe: true, canPublishData: true });
+      return at.toJwt();
+    };
+
+    // 1. Dispatch.
+    const dispatchMs: number[] = [];
+    const createMs: number[] = [];
+    for (let i = 0; i < DISPATCH_ROOMS; i++) {
+      const { room } = await newInterview();
+      const t0 = performance.now();
+      await rooms.createRoom({ name: room, emptyTimeout: 10 });
+      createMs.push(performance.now() - t0);
+      for (;;) {
+        const participants = await rooms.listParticipants(room);
+        if (participants.some((p) => p.identity === 'parley-interviewer')) break;
+        if (performance.now() - t0 > 30_000) throw new Error(`no agent in ${room} after 30 s`);
+        await sleep(5);
+      }
+      dispatchMs.push(performance.now() - t0);
+      // Let the agent's own connect finish before the room goes (a room deleted mid-connect leaves
+      // rtc-node's connect pending until the job's connect timeout), then give the next job a warm
+      // process, as a steady stream of interviews does.
+      await sleep(1_000);
+      await rooms.deleteRoom(room);
+      await sleep(500);
+      if ((i + 1) % 10 === 0) log(`dispatch ${i + 1}/${DISPATCH_ROOMS}`);
+    }
+
+    // One interview with typed answers; returns each turn's latency to the first loud agent frame.
+    const runInterview = async (speak: boolean) => {
+      const { room, identity } = await newInterview();
+      await rooms.createRoom({ name: room, emptyTimeout: 10 });
+      const sim = await SimulatedCandidate.join({ url: env.LIVEKIT_URL, token: await candidateToken(room, identity) });
+      const sentAt: number[] = [];
+      try {
+        await sim.interview(DEMO_ANSWERS, {
+          thinkMs: 300,
+          speak,
+          timeoutMs: 600_000,
+          onAnswer: () => undefined,
+          onSent: (at: number) => sentAt.push(at),
+        });
+      } finally {
+        await sim.leave();
+      }
+      return sentAt
+        .map((at) => (sim.agentAudioAt.find((t) => t > at) ?? Number.NaN) - at)
+        .filter((ms) => Number.isFinite(ms));
+    };
+
+    // 2. Turn latency, one interview at a time.
+    const typed: number[] = [];
+    for (let i = 0; i < TURN_INTERVIEWS; i++) typed.push(...(await runInterview(false)));
+    log(`typed turns: ${typed.length}`);
+    const espeak = new EspeakTextToSpeech();
+    const synthMs: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const t0 = performance.now();
+      await espeak.synthesize('Thank you. Next question: tell me about a production incident you debugged.');
+      synthMs.push(performance.now() - t0);
+    }
+
+    // 3. Concurrency.
+    const concurrency: Array<{ n: number; p50: number; p95: number; rss: number; perInterview: number }> = [];
+    for (const n of CONCURRENCY) {
+      let peakRss = 0;
+      const sampler = setInterval(() => (peakRss = Math.max(peakRss, treeRssMiB(workerPid))), 500);
+      const latencies = (await Promise.all(Array.from({ length: n }, () => runInterview(false)))).flat();
+      clearInterval(sampler);
+      concurrency.push({
+        n,
+        p50: median(latencies),
+        p95: percentile(latencies, 95),
+        rss: peakRss,
+        perInterview: (peakRss - idleRss) / n,
+      });
+      log(`${n} at once: p95 ${fmt(percentile(latencies, 95))} ms, peak RSS ${peakRss.toFixed(0)} MiB`);
+      await sleep(5_000);
+    }
+
+    console.log(`# Interviewer agent benchmarks\n\n${machineLine()}\n`);
+    console.log('| measure | p50 | p95 | baseline (same run) |');
+    console.log('| --- | --- | --- | --- |');
+    console.log(
+      `| room created → agent joined (${DISPATCH_ROOMS} rooms) | ${fmt(median(dispatchMs))} ms | ${fmt(percentile(dispatchMs, 95))} ms | CreateRoom round trip p50 ${fmt(median(createMs))} ms |`,
+    );
+    console.log(
+      `| typed answer → first agent audio (${typed.length} turns, 1 interview at a time) | ${fmt(median(typed))} ms | ${fmt(percentile(typed, 95))} ms | espeak-ng one sentence p50 ${fmt(median(synthMs))} ms |`,
+    );
+    console.log('\n| interviews at once | turn p50 | turn p95 | worker peak RSS | per interview |');
+    console.log('| --- | --- | --- | --- | --- |');
+    for (const c of concurrency) {
+      console.log(
+        `| ${c.n} | ${fmt(c.p50)} ms | ${fmt(c.p95)} ms | ${c.rss.toFixed(0)} MiB | ${c.perInterview.toFixed(0)} MiB |`,
+      );
+    }
+    console.log(`\nWorker idle RSS (main, inference process, 2 warm job processes): ${idleRss.toFixed(0)} MiB.`);
+  } finally {
+    await worker?.stop();
+    await um?.close();
+    await stack.stop();
+  }
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+  process.exit(1);
+});
