@@ -52,8 +52,8 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
-/** Resident memory of `pid` and all its descendants, in MiB (Linux /proc). */
-function treeRssMiB(pid: number): number {
+/** `pid` and all its descendants (Linux /proc). */
+function processTree(pid: number): number[] {
   const children = new Map<number, number[]>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -65,18 +65,42 @@ function treeRssMiB(pid: number): number {
       // gone meanwhile
     }
   }
-  let kib = 0;
+  const tree: number[] = [];
   const visit = (p: number) => {
-    try {
-      const rss = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
-      kib += Number(rss?.[1] ?? 0);
-    } catch {
-      return;
-    }
+    tree.push(p);
     for (const c of children.get(p) ?? []) visit(c);
   };
   visit(pid);
+  return tree;
+}
+
+/** Resident memory of `pid` and its descendants, in MiB. */
+function treeRssMiB(pid: number): number {
+  let kib = 0;
+  for (const p of processTree(pid)) {
+    try {
+      kib += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0);
+    } catch {
+      // gone meanwhile
+    }
+  }
   return kib / 1024;
+}
+
+/** CPU seconds (user + system) `pid` and its live descendants have used so far. */
+function treeCpuSeconds(pid: number): number {
+  let ticks = 0;
+  for (const p of processTree(pid)) {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // utime, stime, cutime, cstime (fields 14-17): children that exited are counted by their parent.
+      ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return ticks / 100;
 }
 
 async function main(): Promise<void> {
@@ -177,7 +201,7 @@ async function main(): Promise<void> {
       // process, as a steady stream of interviews does.
       await sleep(1_000);
       await rooms.deleteRoom(room);
-      await sleep(500);
+      await sleep(1_500);
       if ((i + 1) % 10 === 0) log(`dispatch ${i + 1}/${DISPATCH_ROOMS}`);
     }
 
@@ -216,18 +240,36 @@ async function main(): Promise<void> {
     }
 
     // 3. Concurrency.
-    const concurrency: Array<{ n: number; p50: number; p95: number; rss: number; perInterview: number }> = [];
+    const concurrency: Array<{
+      n: number;
+      p50: number;
+      p95: number;
+      rss: number;
+      perInterview: number;
+      workerCpu: number;
+      candidatesCpu: number;
+    }> = [];
     for (const n of CONCURRENCY) {
       let peakRss = 0;
       const sampler = setInterval(() => (peakRss = Math.max(peakRss, treeRssMiB(workerPid))), 500);
-      const latencies = (await Promise.all(Array.from({ length: n }, () => runInterview(false)))).flat();
+      const cpu0 = { worker: treeCpuSeconds(workerPid), bench: process.cpuUsage() };
+      const wall0 = performance.now();
+      // Candidates arrive a second apart, as they do in life (not all in the same instant).
+      const latencies = (
+        await Promise.all(Array.from({ length: n }, (_, i) => sleep(i * 1_000).then(() => runInterview(false))))
+      ).flat();
       clearInterval(sampler);
+      const wallSeconds = (performance.now() - wall0) / 1000;
+      const bench = process.cpuUsage(cpu0.bench);
       concurrency.push({
         n,
         p50: median(latencies),
         p95: percentile(latencies, 95),
         rss: peakRss,
         perInterview: (peakRss - idleRss) / n,
+        // Share of one core, averaged over the run: 2.0 is both cores of this machine.
+        workerCpu: (treeCpuSeconds(workerPid) - cpu0.worker) / wallSeconds,
+        candidatesCpu: (bench.user + bench.system) / 1e6 / wallSeconds,
       });
       log(`${n} at once: p95 ${fmt(percentile(latencies, 95))} ms, peak RSS ${peakRss.toFixed(0)} MiB`);
       await sleep(5_000);

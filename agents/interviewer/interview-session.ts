@@ -57,6 +57,7 @@ export class InterviewSession {
   private awayTotalMs = 0;
   private speechStartedAt: number | null = null;
   private lastPromptAt = 0;
+  private replying = false;
   private state: InterviewerState = 'listening';
   private lastReply?: BrainReply;
   private troubleSaid = { tts: false, stt: false };
@@ -79,7 +80,7 @@ export class InterviewSession {
     return Math.max(0, this.offsetNow() - away);
   }
 
-  /** Called by the voice adapters when a provider failed; said once per kind, between turns. */
+  /** Called by the voice adapters when a provider failed; said once per kind, with the next reply. */
   noteTrouble(kind: 'tts' | 'stt'): void {
     if (this.troubleSaid[kind]) return;
     this.troubleSaid[kind] = true;
@@ -88,7 +89,6 @@ export class InterviewSession {
         ? 'I am having trouble with my voice right now, so please follow my words in the captions.'
         : 'I am having trouble hearing you right now. If I miss something, please type your answer in the chat.',
     );
-    this.wake();
   }
 
   /** Stops the interview early (job shutdown); `run` then returns what was gathered. */
@@ -126,8 +126,10 @@ export class InterviewSession {
       if (ev.newState === 'speaking') this.speechStartedAt = ev.createdAt;
     });
     this.session.on(voice.AgentSessionEventTypes.AgentStateChanged, (ev) => {
+      // Between two utterances of one reply agents-js is briefly listening; the turn is handed
+      // over only when the whole reply was spoken (speak() sets listening then).
       if (ev.newState === 'speaking') this.setState('speaking');
-      else if (this.state === 'speaking' && ev.newState === 'listening') this.setState('listening');
+      else if (!this.replying && this.state === 'speaking' && ev.newState === 'listening') this.setState('listening');
     });
     this.session.on(voice.AgentSessionEventTypes.Error, (ev) => {
       const error = ev.error as { message?: string } | undefined;
@@ -273,11 +275,6 @@ export class InterviewSession {
         await this.speak(this.options.brain.candidateReturned(this.activeElapsedMs()));
         continue;
       }
-      const trouble = this.pendingTrouble.shift();
-      if (trouble) {
-        await this.speak({ ...(this.lastReply ?? this.options.brain.opening()), say: [trouble], done: false });
-        continue;
-      }
       const turn = this.turns.shift();
       if (turn) {
         this.setState('thinking');
@@ -304,8 +301,12 @@ export class InterviewSession {
     }
   }
 
-  private async speak(reply: BrainReply): Promise<void> {
+  private async speak(next: BrainReply): Promise<void> {
+    // A provider problem is said at the start of the next reply, not as a turn of its own: the
+    // candidate keeps one clear hand-over per question.
+    const reply = { ...next, say: [...this.pendingTrouble.splice(0), ...next.say] };
     this.lastReply = reply;
+    this.replying = true;
     this.lastPromptAt = Date.now();
     this.publishAttributes();
     for (const text of reply.say) {
@@ -324,6 +325,7 @@ export class InterviewSession {
         this.logger.warn({ err: (err as Error).message }, 'could not speak an utterance');
       }
     }
+    this.replying = false;
     this.setState('listening');
     if (reply.done) this.done = true;
   }

@@ -113,7 +113,11 @@ export default defineAgent({
       consent: recording.consent,
     });
     const brain: InterviewBrain = providers.chat
-      ? new LlmInterviewBrain(providers.chat, scripted, interviewPlan, { timeoutMs: config.speech.timeoutMs })
+      ? new LlmInterviewBrain(providers.chat, scripted, interviewPlan, {
+          timeoutMs: config.speech.timeoutMs,
+          onFallback: ({ step, reason }) =>
+            logger.warn({ step, reason }, 'the model’s answer was not used; scripted fallback'),
+        })
       : scripted;
 
     // A reconnecting candidate is the same identity: the interview is reported in progress once.

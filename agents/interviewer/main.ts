@@ -46,8 +46,9 @@ setTimeout(() => void sweepOutbox(), 1_000).unref();
 // The worker hands itself to loadFunc (every 2.5 s); the request function counts live jobs too,
 // because a burst of rooms arrives faster than the load LiveKit sees is refreshed. A job just
 // accepted shows in activeJobs only once its process runs it, so accepted jobs are counted until
-// they do (or for JOB_START_WINDOW_MS, if one never starts).
-const JOB_START_WINDOW_MS = 30_000;
+// they do (or for JOB_START_WINDOW_MS, if one never starts, or started and ended between two looks:
+// a warm process runs a job within a second, a cold one within a few).
+const JOB_START_WINDOW_MS = 10_000;
 let server: AgentServer | undefined;
 const startingJobs = new Map<string, number>();
 

@@ -51,6 +51,8 @@ describe('ScriptedInterviewBrain opening', () => {
     expect(text).toMatch(notice);
     const recorded = recording.recordingPolicy === 'mandatory' || recording.consent === 'given';
     if (recorded) expect(text).not.toMatch(/not recorded/);
+    // Only a refusal was the candidate's choice; no choice recorded is not one.
+    if (recording.consent !== 'declined') expect(text).not.toMatch(/as you chose/);
     if (recording.recordingPolicy === 'off' || (recording.recordingPolicy === 'optional' && !recorded)) {
       expect(text).not.toMatch(/is recorded/);
     }

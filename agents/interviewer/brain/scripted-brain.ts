@@ -194,9 +194,13 @@ export class ScriptedInterviewBrain implements InterviewBrain {
       case 'off':
         return 'This session is not recorded; I keep a written transcript of the interview for the hiring team.';
       case 'optional':
-        return consent === 'given'
-          ? 'As you agreed, this session is recorded, and I keep a written transcript for the hiring team.'
-          : 'This session is not recorded, as you chose; I keep a written transcript of the interview for the hiring team.';
+        if (consent === 'given') {
+          return 'As you agreed, this session is recorded, and I keep a written transcript for the hiring team.';
+        }
+        // Declined, or never asked (no choice recorded): not recorded either way, but only a refusal was a choice.
+        return consent === 'declined'
+          ? 'This session is not recorded, as you chose; I keep a written transcript of the interview for the hiring team.'
+          : 'This session is not recorded; I keep a written transcript of the interview for the hiring team.';
       case 'mandatory':
         return 'This session is recorded, as the job posting requires and as you agreed when you joined; I also keep a written transcript for the hiring team.';
       default:

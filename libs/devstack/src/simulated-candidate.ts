@@ -64,17 +64,22 @@ export class SimulatedCandidate {
 
   private async connect(url: string, token: string): Promise<void> {
     this.room.registerTextStreamHandler('lk.transcription', (reader, participant) => {
-      void reader.readAll().then((text) => {
-        const caption: Caption = {
-          text,
-          final: reader.info.attributes?.['lk.transcription_final'] !== 'false',
-          trackId: reader.info.attributes?.['lk.transcribed_track_id'],
-          from: participant.identity,
-          at: Date.now(),
-        };
-        this.captions.push(caption);
-        for (const listener of this.captionListeners) listener(caption);
-      });
+      // A stream cut by the interviewer leaving is simply lost, as it is for a browser.
+      void reader
+        .readAll()
+        .catch(() => undefined)
+        .then((text) => {
+          if (text === undefined) return;
+          const caption: Caption = {
+            text,
+            final: reader.info.attributes?.['lk.transcription_final'] !== 'false',
+            trackId: reader.info.attributes?.['lk.transcribed_track_id'],
+            from: participant.identity,
+            at: Date.now(),
+          };
+          this.captions.push(caption);
+          for (const listener of this.captionListeners) listener(caption);
+        });
     });
     // agents-js also talks its remote-session protocol to every participant; a web app that does not
     // use it drains it, as this one does.
@@ -189,7 +194,7 @@ export class SimulatedCandidate {
 
   /**
    * Takes part in the interview until the interviewer closes it: each time the interviewer hands
-   * the turn over (its `parley.state` goes back to listening), answers the current question with
+   * the turn over (its `parley.state` goes back to listening after thinking or speaking), answers the current question with
    * `answers[n - 1].answer`, or a follow-up on the same question with `.followUp`. Speaks the answer
    * (when `speak`) and types it on lk.chat, after `thinkMs`.
    */
@@ -206,24 +211,47 @@ export class SimulatedCandidate {
   ): Promise<'closed' | 'interviewer_left' | 'timeout'> {
     const deadline = Date.now() + (options.timeoutMs ?? 600_000);
     const answered = new Map<number, number>();
-    let handled = '';
-    let lastPhase: string | undefined;
+    // Watched all along, also while "thinking": the close may come and go during a long pause, and
+    // a hand-over is the interviewer's state going back to listening after it took the turn.
+    const seen = { phase: undefined as string | undefined, tookTurn: false };
+    const watcher = setInterval(() => {
+      const attrs = this.interviewerAttributes;
+      if (attrs['parley.phase']) seen.phase = attrs['parley.phase'];
+      if (attrs['parley.state'] && attrs['parley.state'] !== 'listening') seen.tookTurn = true;
+    }, 20);
+    try {
+      return await this.takePart(answers, options, deadline, answered, seen);
+    } finally {
+      clearInterval(watcher);
+    }
+  }
+
+  private async takePart(
+    answers: ReadonlyArray<{ answer: string; followUp: string }>,
+    options: {
+      speak?: boolean;
+      thinkMs?: number;
+      onAnswer?: (text: string, q: number) => void;
+      onSent?: (at: number) => void;
+    },
+    deadline: number,
+    answered: Map<number, number>,
+    seen: { phase: string | undefined; tookTurn: boolean },
+  ): Promise<'closed' | 'interviewer_left' | 'timeout'> {
     while (Date.now() < deadline) {
-      if (lastPhase !== undefined && !this.interviewer) {
+      const phase = seen.phase;
+      if (phase !== undefined && !this.interviewer) {
         // It left the room: after its close (it leaves once the results are handed on), or not.
-        return lastPhase === 'closing' || lastPhase === 'done' ? 'closed' : 'interviewer_left';
+        return phase === 'closing' || phase === 'done' ? 'closed' : 'interviewer_left';
       }
       const attrs = this.interviewerAttributes;
-      if (attrs['parley.phase']) lastPhase = attrs['parley.phase'];
       if (attrs['parley.phase'] === 'done' || attrs['parley.phase'] === 'closing') {
         if (attrs['parley.state'] === 'listening') return 'closed';
       }
       const question = Number(attrs['parley.question'] || 0);
-      // One answer per hand-over: the key is the question and how many times it was answered.
-      const spoken = this.interviewerCaptions().length;
-      const key = `${question}:${spoken}`;
-      if (attrs['parley.state'] === 'listening' && question > 0 && spoken > 0 && key !== handled) {
-        handled = key;
+      // One answer per hand-over.
+      if (attrs['parley.state'] === 'listening' && question > 0 && seen.tookTurn) {
+        seen.tookTurn = false;
         const times = answered.get(question) ?? 0;
         answered.set(question, times + 1);
         const script = answers[question - 1];

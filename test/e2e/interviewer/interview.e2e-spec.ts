@@ -248,9 +248,24 @@ describe('meetings get a silent note-taker (R-G3)', () => {
       await sleep(2_000);
       // …and the person in the meeting does not see it.
       expect([...person.room.remoteParticipants.values()].map((p) => p.identity)).not.toContain('parley-interviewer');
+
+      // It listens: what the person says reaches the meeting's transcript when the meeting ends.
+      await person.say('hello world');
+      await sleep(3_000);
     } finally {
       await person.leave();
-      await rooms.deleteRoom(meeting.roomName);
+      await rooms.deleteRoom(meeting.roomName).catch(() => undefined);
     }
+    const transcript = await eventually(async () => {
+      const view = (await as(um!, org.tokens.recruiter, { url: `/v1/meetings/${meeting.id}` })).json as {
+        transcript: { transcript: Array<{ speaker: string; text: string; offsetMs: number }> } | null;
+      };
+      expect(view.transcript).not.toBeNull();
+      return view.transcript!.transcript;
+    }, 30_000);
+    expect(transcript.length).toBeGreaterThan(0);
+    expect(transcript[0]!.speaker).toBe(`staff-${org.users.recruiter}`);
+    // pocketsphinx recognises this voice saying these words (measured; see the README on its limits).
+    expect(transcript.map((u) => u.text).join(' ')).toMatch(/world/);
   }, 90_000);
 });

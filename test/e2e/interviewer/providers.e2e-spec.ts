@@ -65,7 +65,7 @@ async function takeInterview() {
 
 /** A valid card from the transcript the model was shown: one real quote per competency, from the first long answer. */
 function cardFrom(call: JsonCall): Card {
-  const prompt = JSON.parse(String(call.messages.at(-1)!.content)) as {
+  const prompt = JSON.parse(String(call.messages.find((m) => m.role === 'user')!.content)) as {
     competencies: Array<{ name: string }>;
     transcript: Transcript;
   };
