@@ -43,7 +43,7 @@ import { fmt, median } from './support/stats';
 const log = (line: string) => console.error(`[bench] ${line}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const DISPATCH_ROOMS = 50;
-const TURN_INTERVIEWS = 2;
+const TURN_INTERVIEWS = 3;
 const CONCURRENCY = [1, 5, 10, 12];
 const PASSWORD = 'bench password that is long enough';
 
@@ -156,10 +156,10 @@ async function main(): Promise<void> {
         ...process.env,
         ...agentEnv,
         AGENT_HEALTH_PORT: String(profile.ports.agentHealth),
-        AGENT_MAX_JOBS: String(Math.max(...CONCURRENCY) + 2),
+        AGENT_MAX_JOBS: String(2 * Math.max(...CONCURRENCY)),
         AGENT_IDLE_PROCESSES: '2',
         AGENT_OUTBOX_DIR: join(DATA_DIR, profile.name, 'agent-outbox'),
-        LOG_LEVEL: 'warn',
+        LOG_LEVEL: 'info',
         // Typed answers carry these interviews: no recogniser, so turns are the brain and the voice.
         STT_PROVIDER: 'none',
       },
@@ -215,7 +215,7 @@ async function main(): Promise<void> {
         await sim.interview(DEMO_ANSWERS, {
           thinkMs: 300,
           speak,
-          timeoutMs: 600_000,
+          timeoutMs: 240_000,
           onAnswer: () => undefined,
           onSent: (at: number) => sentAt.push(at),
         });

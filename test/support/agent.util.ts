@@ -2,7 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DATA_DIR, DIST_DIR, httpOk, LOG_DIR, ManagedProcess, TEST_PROFILE, waitUntilReady } from '@app/devstack';
+import {
+  DATA_DIR,
+  DIST_DIR,
+  httpOk,
+  LOG_DIR,
+  ManagedProcess,
+  SimulatedCandidate,
+  TEST_PROFILE,
+  waitUntilReady,
+} from '@app/devstack';
+import { joinToken } from './livekit.util';
 import { as, type TestOrg } from './um.util';
 
 /**
@@ -60,4 +70,19 @@ export async function createPlannedInterview(app: NestFastifyApplication, org: T
     room: interview.json.interview.roomName as string,
     code: interview.json.invite.code as string,
   };
+}
+
+/** The simulated candidate of `interview`, in its room (created here if it is not there yet). */
+export async function joinAsCandidate(
+  env: Record<string, string>,
+  interview: { room: string; candidateId: string },
+): Promise<SimulatedCandidate> {
+  return SimulatedCandidate.join({
+    url: env.LIVEKIT_URL,
+    token: await joinToken(env, `candidate-${interview.candidateId}`, interview.room, {
+      canPublish: true,
+      canSubscribe: true,
+      canPublishData: true,
+    }),
+  });
 }

@@ -58,14 +58,18 @@ export const InterviewStatusUpdate = z.strictObject({
 
 // R-G2: the interview's transcript and scorecard. Offsets are milliseconds from `startedAt` (the
 // moment the agent saw the candidate arrive), so a replay can jump to the words a score rests on.
+const UtteranceText = z.string().min(1).max(10_000);
+const SessionOffsetMs = z
+  .number()
+  .int()
+  .min(0)
+  .max(24 * 3_600_000)
+  .describe('milliseconds from the session start');
+
 export const TranscriptUtterance = z.strictObject({
   speaker: z.enum(['interviewer', 'candidate']),
-  text: z.string().min(1).max(10_000),
-  offsetMs: z
-    .number()
-    .int()
-    .min(0)
-    .max(24 * 3_600_000),
+  text: UtteranceText,
+  offsetMs: SessionOffsetMs,
   mode: z.enum(['spoken', 'typed']).describe('spoken (recognised speech) or typed on lk.chat'),
 });
 export type TranscriptUtterance = z.infer<typeof TranscriptUtterance>;
@@ -144,12 +148,8 @@ export const MeetingTranscript = z.strictObject({
       z.strictObject({
         speaker: z.string().min(1).max(200).describe('the participant identity'),
         name: z.string().max(200).optional(),
-        text: z.string().min(1).max(10_000),
-        offsetMs: z
-          .number()
-          .int()
-          .min(0)
-          .max(24 * 3_600_000),
+        text: UtteranceText,
+        offsetMs: SessionOffsetMs,
       }),
     )
     .max(20_000),

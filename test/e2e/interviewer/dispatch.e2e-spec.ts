@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
-import { DIST_DIR, httpOk, LOG_DIR, ManagedProcess, TEST_PROFILE, waitUntilReady } from '@app/devstack';
+import { TEST_PROFILE, type ManagedProcess } from '@app/devstack';
 import { liveKitApiUrl } from '@app/livekit';
 import { buildRoomName } from '@app/room-naming';
 import { ParticipantInfo_Kind } from '@livekit/protocol';
@@ -8,6 +7,7 @@ import { Room } from '@livekit/rtc-node';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { RoomServiceClient } from 'livekit-server-sdk';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startWorker } from '../../support/agent.util';
 import { eventually } from '../../support/eventually.util';
 import { joinToken } from '../../support/livekit.util';
 import { as, createInterview, createMeeting, createTestOrg, startUm, type TestOrg } from '../../support/um.util';
@@ -24,30 +24,6 @@ let optedOut: TestOrg;
 async function agentsIn(room: string) {
   const participants = await rooms.listParticipants(room);
   return participants.filter((p) => (p.kind as number) === (ParticipantInfo_Kind.AGENT as number));
-}
-
-async function startWorker(extraEnv: Record<string, string> = {}): Promise<ManagedProcess> {
-  const worker = ManagedProcess.start({
-    name: 'interviewer-agent',
-    command: process.execPath,
-    args: [join(DIST_DIR, 'agents/interviewer/main.js'), 'start'],
-    env: {
-      ...process.env,
-      ...env,
-      AGENT_HEALTH_PORT: String(TEST_PROFILE.ports.agentHealth),
-      AGENT_IDLE_PROCESSES: '1',
-      LOG_LEVEL: 'info',
-      ...extraEnv,
-    },
-    logDir: join(LOG_DIR, TEST_PROFILE.name),
-  });
-  // The health endpoint answers 200 only once the worker has registered with LiveKit.
-  await waitUntilReady(() => httpOk(`http://127.0.0.1:${TEST_PROFILE.ports.agentHealth}/`), {
-    component: 'interviewer-agent',
-    timeoutMs: 60_000,
-    abortReason: () => worker.exitDescription(),
-  });
-  return worker;
 }
 
 beforeAll(async () => {
@@ -70,7 +46,7 @@ afterAll(async () => {
 describe('interviewer agent dispatch (R-L1, R-G1)', () => {
   let worker: ManagedProcess;
   beforeAll(async () => {
-    worker = await startWorker();
+    worker = await startWorker(env);
   });
   afterAll(async () => {
     await worker?.stop();
@@ -149,7 +125,7 @@ describe('interviewer agent dispatch (R-L1, R-G1)', () => {
 describe('a full worker refuses new jobs instead of degrading live ones (R-G1)', () => {
   let worker: ManagedProcess;
   beforeAll(async () => {
-    worker = await startWorker({ AGENT_MAX_JOBS: '1' });
+    worker = await startWorker(env, { AGENT_MAX_JOBS: '1' });
   });
   afterAll(async () => {
     await worker?.stop();

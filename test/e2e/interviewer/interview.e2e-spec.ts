@@ -4,7 +4,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { RoomServiceClient } from 'livekit-server-sdk';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DEMO_ANSWERS, DEMO_POSTING } from '../../../tools/demo-script';
-import { createPlannedInterview, startWorker } from '../../support/agent.util';
+import { createPlannedInterview, joinAsCandidate, startWorker } from '../../support/agent.util';
 import { eventually } from '../../support/eventually.util';
 import { joinToken } from '../../support/livekit.util';
 import { as, createMeeting, createTestOrg, startUm, type TestOrg } from '../../support/um.util';
@@ -43,14 +43,7 @@ const interviewView = async (id: string) =>
 
 async function join(interview: { room: string; candidateId: string }) {
   await rooms.createRoom({ name: interview.room, emptyTimeout: 30, departureTimeout: 5 });
-  return SimulatedCandidate.join({
-    url: env.LIVEKIT_URL,
-    token: await joinToken(env, `candidate-${interview.candidateId}`, interview.room, {
-      canPublish: true,
-      canSubscribe: true,
-      canPublishData: true,
-    }),
-  });
+  return joinAsCandidate(env, interview);
 }
 
 async function resultsOf(interviewId: string, timeoutMs = 30_000): Promise<Required<Results>> {
@@ -168,14 +161,7 @@ describe('an AI interview, offline (R-G2)', () => {
     await first.leave();
     await sleep(2_000);
 
-    const again = await SimulatedCandidate.join({
-      url: env.LIVEKIT_URL,
-      token: await joinToken(env, `candidate-${interview.candidateId}`, interview.room, {
-        canPublish: true,
-        canSubscribe: true,
-        canPublishData: true,
-      }),
-    });
+    const again = await joinAsCandidate(env, interview);
     try {
       // Welcomed back with question 2 again, not the greeting and question 1.
       const resumed = await again.waitForCaption((t) => t.includes(DEMO_POSTING.questions[1]!.text), 60_000);

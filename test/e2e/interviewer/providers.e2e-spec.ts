@@ -1,12 +1,11 @@
 import { liveKitApiUrl } from '@app/livekit';
-import { SimulatedCandidate, TEST_PROFILE, type ManagedProcess } from '@app/devstack';
+import { TEST_PROFILE, type ManagedProcess } from '@app/devstack';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { RoomServiceClient } from 'livekit-server-sdk';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DEMO_ANSWERS, DEMO_POSTING } from '../../../tools/demo-script';
-import { createPlannedInterview, startWorker } from '../../support/agent.util';
+import { createPlannedInterview, joinAsCandidate, startWorker } from '../../support/agent.util';
 import { eventually } from '../../support/eventually.util';
-import { joinToken } from '../../support/livekit.util';
 import { startOpenAiStandIn, tone, type JsonCall, type OpenAiStandIn } from '../../support/openai-stand-in';
 import { as, createTestOrg, startUm, type TestOrg } from '../../support/um.util';
 
@@ -37,14 +36,7 @@ type Card = {
 async function takeInterview() {
   const interview = await createPlannedInterview(um, org, DEMO_POSTING);
   await rooms.createRoom({ name: interview.room, emptyTimeout: 30, departureTimeout: 5 });
-  const candidate = await SimulatedCandidate.join({
-    url: env.LIVEKIT_URL,
-    token: await joinToken(env, `candidate-${interview.candidateId}`, interview.room, {
-      canPublish: true,
-      canSubscribe: true,
-      canPublishData: true,
-    }),
-  });
+  const candidate = await joinAsCandidate(env, interview);
   try {
     const outcome = await candidate.interview(DEMO_ANSWERS, { thinkMs: 200, timeoutMs: 240_000 });
     expect(outcome).toBe('closed');
