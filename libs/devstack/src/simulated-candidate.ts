@@ -213,7 +213,8 @@ export class SimulatedCandidate {
     const answered = new Map<number, number>();
     // Watched all along, also while "thinking": the close may come and go during a long pause, and
     // a hand-over is the interviewer's state going back to listening after it took the turn.
-    const seen = { phase: undefined as string | undefined, tookTurn: false };
+    // Joining an interview under way (a reconnect), the interviewer may already be waiting for us.
+    const seen = { phase: undefined as string | undefined, tookTurn: this.interviewerCaptions().length > 0 };
     const watcher = setInterval(() => {
       const attrs = this.interviewerAttributes;
       if (attrs['parley.phase']) seen.phase = attrs['parley.phase'];
