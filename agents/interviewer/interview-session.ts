@@ -19,6 +19,8 @@ export const INTERVIEW_ATTRIBUTES = {
   question: 'parley.question',
   questionsTotal: 'parley.questions_total',
   timeLeftSeconds: 'parley.time_left_s',
+  /** Counts the interviewer's hand-overs: it went up and the state is listening = the candidate's turn. */
+  turn: 'parley.turn',
   endsAt: 'parley.ends_at',
 } as const;
 
@@ -58,6 +60,8 @@ export class InterviewSession {
   private speechStartedAt: number | null = null;
   private lastPromptAt = 0;
   private replying = false;
+  private handovers = 0;
+  private attributesSent: Promise<void> = Promise.resolve();
   private state: InterviewerState = 'listening';
   private lastReply?: BrainReply;
   private troubleSaid = { tts: false, stt: false };
@@ -326,7 +330,9 @@ export class InterviewSession {
       }
     }
     this.replying = false;
-    this.setState('listening');
+    this.handovers++;
+    this.state = 'listening';
+    this.publishAttributes();
     if (reply.done) this.done = true;
   }
 
@@ -347,15 +353,18 @@ export class InterviewSession {
     if (!participant) return;
     const reply = this.lastReply;
     const leftMs = Math.max(0, this.options.timeBudgetMs - this.activeElapsedMs());
-    participant
-      .setAttributes({
-        [INTERVIEW_ATTRIBUTES.state]: this.state,
-        [INTERVIEW_ATTRIBUTES.phase]: reply?.phase ?? 'opening',
-        [INTERVIEW_ATTRIBUTES.question]: reply?.questionNumber ? String(reply.questionNumber) : '',
-        [INTERVIEW_ATTRIBUTES.questionsTotal]: String(reply?.questionsTotal ?? 0),
-        [INTERVIEW_ATTRIBUTES.timeLeftSeconds]: String(Math.round(leftMs / 1000)),
-        [INTERVIEW_ATTRIBUTES.endsAt]: new Date(Date.now() + leftMs).toISOString(),
-      })
+    const attributes = {
+      [INTERVIEW_ATTRIBUTES.state]: this.state,
+      [INTERVIEW_ATTRIBUTES.phase]: reply?.phase ?? 'opening',
+      [INTERVIEW_ATTRIBUTES.question]: reply?.questionNumber ? String(reply.questionNumber) : '',
+      [INTERVIEW_ATTRIBUTES.questionsTotal]: String(reply?.questionsTotal ?? 0),
+      [INTERVIEW_ATTRIBUTES.timeLeftSeconds]: String(Math.round(leftMs / 1000)),
+      [INTERVIEW_ATTRIBUTES.endsAt]: new Date(Date.now() + leftMs).toISOString(),
+      [INTERVIEW_ATTRIBUTES.turn]: String(this.handovers),
+    };
+    // One update at a time, in order: a later state must never be overtaken by an earlier one.
+    this.attributesSent = this.attributesSent
+      .then(() => participant.setAttributes(attributes))
       .catch((err: Error) => this.logger.debug({ err: err.message }, 'could not publish interview attributes'));
   }
 }

@@ -194,7 +194,7 @@ export class SimulatedCandidate {
 
   /**
    * Takes part in the interview until the interviewer closes it: each time the interviewer hands
-   * the turn over (its `parley.state` goes back to listening after thinking or speaking), answers the current question with
+   * the turn over (`parley.turn` goes up, with `parley.state` listening), answers the current question with
    * `answers[n - 1].answer`, or a follow-up on the same question with `.followUp`. Speaks the answer
    * (when `speak`) and types it on lk.chat, after `thinkMs`.
    */
@@ -213,12 +213,12 @@ export class SimulatedCandidate {
     const answered = new Map<number, number>();
     // Watched all along, also while "thinking": the close may come and go during a long pause, and
     // a hand-over is the interviewer's state going back to listening after it took the turn.
-    // Joining an interview under way (a reconnect), the interviewer may already be waiting for us.
-    const seen = { phase: undefined as string | undefined, tookTurn: this.interviewerCaptions().length > 0 };
+    // A hand-over is `parley.turn` going up while the state is listening; joining an interview
+    // under way (a reconnect), the interviewer may already be waiting for us.
+    const seen = { phase: undefined as string | undefined, answeredTurn: 0 };
     const watcher = setInterval(() => {
-      const attrs = this.interviewerAttributes;
-      if (attrs['parley.phase']) seen.phase = attrs['parley.phase'];
-      if (attrs['parley.state'] && attrs['parley.state'] !== 'listening') seen.tookTurn = true;
+      const phase = this.interviewerAttributes['parley.phase'];
+      if (phase) seen.phase = phase;
     }, 20);
     try {
       return await this.takePart(answers, options, deadline, answered, seen);
@@ -237,7 +237,7 @@ export class SimulatedCandidate {
     },
     deadline: number,
     answered: Map<number, number>,
-    seen: { phase: string | undefined; tookTurn: boolean },
+    seen: { phase: string | undefined; answeredTurn: number },
   ): Promise<'closed' | 'interviewer_left' | 'timeout'> {
     while (Date.now() < deadline) {
       const phase = seen.phase;
@@ -251,8 +251,9 @@ export class SimulatedCandidate {
       }
       const question = Number(attrs['parley.question'] || 0);
       // One answer per hand-over.
-      if (attrs['parley.state'] === 'listening' && question > 0 && seen.tookTurn) {
-        seen.tookTurn = false;
+      const turn = Number(attrs['parley.turn'] || 0);
+      if (attrs['parley.state'] === 'listening' && question > 0 && turn > seen.answeredTurn) {
+        seen.answeredTurn = turn;
         const times = answered.get(question) ?? 0;
         answered.set(question, times + 1);
         const script = answers[question - 1];
