@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import type { Scorecard, TranscriptUtterance } from '@app/contracts';
 import { DEV_PROFILE, DIST_DIR, httpOk, SimulatedCandidate, waitUntilReady } from '@app/devstack';
 import { DEMO_ANSWERS, DEMO_POSTING } from './demo-script';
 import { loadOrCreateDemoPasswords } from './seed';
@@ -121,20 +122,11 @@ async function main(): Promise<void> {
     say(`interview ${outcome}; the interviewer's audio track carried ~${audioSeconds.toFixed(0)} s of voice`);
 
     say('waiting for the results in user-management…');
-    let view: {
-      status: string;
-      transcript: Array<{ speaker: string; text: string; offsetMs: number; mode: string }> | null;
-      scorecard: {
-        competencies: Array<{
-          name: string;
-          score: number;
-          justification: string;
-          evidence: Array<{ quote: string; offsetMs: number }>;
-        }>;
-        recommendation: string;
-        summary: string;
-      } | null;
-    } = { status: '', transcript: null, scorecard: null };
+    let view: { status: string; transcript: TranscriptUtterance[] | null; scorecard: Scorecard | null } = {
+      status: '',
+      transcript: null,
+      scorecard: null,
+    };
     const until = Date.now() + 60_000;
     while (Date.now() < until) {
       view = await api(UM, `/v1/interviews/${interviewId}`, { token });

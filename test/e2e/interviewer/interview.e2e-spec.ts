@@ -1,3 +1,4 @@
+import type { Scorecard, TranscriptUtterance } from '@app/contracts';
 import { liveKitApiUrl } from '@app/livekit';
 import { SimulatedCandidate, TEST_PROFILE, type ManagedProcess } from '@app/devstack';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -21,17 +22,8 @@ const FAST_VOICE = { ESPEAK_RATE_WPM: '320', AGENT_OUTBOX_SWEEP_MS: '1000' };
 type Results = {
   status: string;
   startedAt: string | null;
-  transcript: Array<{ speaker: string; text: string; offsetMs: number; mode: string }> | null;
-  scorecard: {
-    competencies: Array<{
-      name: string;
-      score: number;
-      justification: string;
-      evidence: Array<{ quote: string; offsetMs: number }>;
-    }>;
-    recommendation: string;
-    summary: string;
-  } | null;
+  transcript: TranscriptUtterance[] | null;
+  scorecard: Scorecard | null;
 };
 
 let um: NestFastifyApplication | undefined;

@@ -1,3 +1,4 @@
+import type { Scorecard, TranscriptUtterance } from '@app/contracts';
 import { liveKitApiUrl } from '@app/livekit';
 import { TEST_PROFILE, type ManagedProcess } from '@app/devstack';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -21,17 +22,8 @@ let org: TestOrg;
 let standIn: OpenAiStandIn;
 let worker: ManagedProcess;
 
-type Transcript = Array<{ speaker: string; text: string; offsetMs: number; mode: string }>;
-type Card = {
-  competencies: Array<{
-    name: string;
-    score: number;
-    justification: string;
-    evidence: Array<{ quote: string; offsetMs: number }>;
-  }>;
-  recommendation: string;
-  summary: string;
-};
+type Transcript = TranscriptUtterance[];
+type Card = Scorecard;
 
 async function takeInterview() {
   const interview = await createPlannedInterview(um, org, DEMO_POSTING);
