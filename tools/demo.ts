@@ -100,7 +100,8 @@ async function main(): Promise<void> {
       body: { ticket: ticket.ticket, room: ticket.room, identity: ticket.identity },
     });
     const sim = await SimulatedCandidate.join({ url: media.url, token: media.token });
-    say(`candidate joined room ${ticket.room}; waiting for the interviewer…\n`);
+    await sim.publishCamera();
+    say(`candidate joined room ${ticket.room} (microphone and camera); waiting for the interviewer…\n`);
     const ownTracks = () => new Set([...sim.room.localParticipant!.trackPublications.values()].map((p) => p.sid));
     sim.onCaption((caption) => {
       if (caption.from !== sim.interviewer?.identity) return;
@@ -146,6 +147,7 @@ async function main(): Promise<void> {
       for (const e of c.evidence) console.log(`    “${e.quote}” (at ${(e.offsetMs / 1000).toFixed(1)} s)`);
     }
     console.log(`  ${wrap(view.scorecard.summary, '  ')}`);
+    await showRecording(interviewId, token);
     say(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   } finally {
     if (platform) {
@@ -154,6 +156,45 @@ async function main(): Promise<void> {
       await new Promise((r) => platform.once('exit', r));
     }
   }
+}
+
+/**
+ * The interview was recorded from the candidate's arrival (the posting's policy is optional and the
+ * candidate consented). The room closes once everyone has left; its recording is then finalized.
+ */
+async function showRecording(interviewId: string, token: string): Promise<void> {
+  say('waiting for the recording: the room closes after everyone left, then the tracks are merged…');
+  type Recording = {
+    id: string;
+    status: string;
+    durationMs: number | null;
+    codecs: string[];
+    failureReason: string | null;
+  };
+  const until = Date.now() + 180_000;
+  let last = '';
+  while (Date.now() < until) {
+    const [recording] = await api<Recording[]>(UM, `/v1/recordings?subjectType=interview&subjectId=${interviewId}`, {
+      token,
+      method: 'GET',
+    });
+    if (recording && recording.status !== last) say(`recording ${recording.id}: ${recording.status}`);
+    last = recording?.status ?? '';
+    if (recording?.status === 'failed') throw new Error(`the recording failed: ${recording.failureReason}`);
+    if (recording?.status === 'ready') {
+      const playback = await api<{ url: string; expiresAt: string }>(UM, `/v1/recordings/${recording.id}/playback`, {
+        token,
+      });
+      say(
+        `recording ready: ${((recording.durationMs ?? 0) / 1000).toFixed(1)} s, ${recording.codecs.join(' + ')}; ` +
+          `signed replay URL (audited, valid until ${playback.expiresAt}):`,
+      );
+      console.log(`  ${playback.url}`);
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 1_000));
+  }
+  throw new Error('the recording was not ready within 3 minutes');
 }
 
 main().catch((err) => {

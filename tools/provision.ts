@@ -1,4 +1,11 @@
-import { ensureAptBinaries, ensureGoTool, LIVEKIT_SERVER, STACK_APT_BINARIES, VERSITYGW } from '@app/devstack';
+import {
+  ensureAptBinaries,
+  ensureGoTool,
+  ensureRecorder,
+  LIVEKIT_SERVER,
+  STACK_APT_BINARIES,
+  VERSITYGW,
+} from '@app/devstack';
 
 // `npm run provision`: installs what the local stack needs and does not start anything.
 // `npm start` and the e2e tests call the same functions; CI runs this first so the slow,
@@ -17,6 +24,7 @@ async function main(): Promise<void> {
     ),
     ensureGoTool(LIVEKIT_SERVER, say).then((path) => say(`livekit-server: ${path}`)),
     ensureGoTool(VERSITYGW, say).then((path) => say(`versitygw: ${path}`)),
+    ensureRecorder(say).then((path) => say(`parley-recorder: ${path}`)),
   ]);
   say(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }

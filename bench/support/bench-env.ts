@@ -32,7 +32,7 @@ export function benchEnv(options: {
     databaseName: 'parley_bench_unused',
     redisServerUrl: 'redis://127.0.0.1:6379',
     redisDb: BENCH_REDIS_DB,
-    ports: { userManagement: 0, videoStreamingServer: 0, agentHealth: 0 },
+    ports: { userManagement: 0, videoStreamingServer: 0, agentHealth: 0, recorder: 0 },
     freshDatabase: false,
   };
   const { SESSION_TICKET_PRIVATE_KEY, DATABASE_URL, ...env } = stackEnv(

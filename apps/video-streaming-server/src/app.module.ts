@@ -11,7 +11,16 @@ import { TelemetryTokenService } from './auth/telemetry-token.service';
 import { SERVICE_NAME, VSS_CONFIG, type VideoStreamingServerConfig } from './config';
 import { ReconciliationService } from './rooms/reconciliation.service';
 import { RoomsController } from './rooms/rooms.controller';
-import { NoRecordingStopper, RecordingStopper } from './sessions/recording-stopper';
+import { FINALIZE_WORKER, FinalizeQueue } from './recordings/finalize/finalize.queue';
+import { FinalizeService } from './recordings/finalize/finalize.service';
+import { LiveKitEgressRecorder } from './recordings/livekit-egress.recorder';
+import { LocalTrackRecorder } from './recordings/local-track.recorder';
+import { Recorder } from './recordings/recorder.port';
+import { RecordingReportsQueue } from './recordings/recording-reports.queue';
+import { RecordingRepository } from './recordings/recording.repository';
+import { RecordingsController } from './recordings/recordings.controller';
+import { RecordingsService } from './recordings/recordings.service';
+import { RecordingStopper } from './sessions/recording-stopper';
 import { ReaperService } from './sessions/reaper.service';
 import { SessionRepository } from './sessions/session.repository';
 import { SessionsController } from './sessions/sessions.controller';
@@ -41,7 +50,13 @@ export class VideoStreamingServerModule {
           checks: [RedisCheck, { use: LiveKitCheck, critical: false }, { use: ObjectStoreCheck, critical: false }],
         }),
       ],
-      controllers: [TokensController, SessionsController, LiveKitWebhookController, RoomsController],
+      controllers: [
+        TokensController,
+        SessionsController,
+        LiveKitWebhookController,
+        RoomsController,
+        RecordingsController,
+      ],
       providers: [
         { provide: VSS_CONFIG, useValue: config },
         SessionTicketVerifier,
@@ -53,7 +68,9 @@ export class VideoStreamingServerModule {
         SessionRepository,
         SessionsService,
         ReaperService,
-        { provide: RecordingStopper, useClass: NoRecordingStopper },
+        ...recordingProviders(config),
+        RecordingsService,
+        { provide: RecordingStopper, useExisting: RecordingsService },
         UserManagementClient,
         InterviewStatusReporter,
         LiveKitEventsQueue,
@@ -62,4 +79,26 @@ export class VideoStreamingServerModule {
       ],
     };
   }
+}
+
+/**
+ * Recording's moving parts, shared by the API process and the finalize worker process: the state
+ * in Redis, the recorder the configuration picks (R-R4), the reports to user-management (R-R6) and
+ * the finalize queue, worked here unless FINALIZE_INLINE=false leaves it to finalize workers.
+ */
+export function recordingProviders(
+  config: VideoStreamingServerConfig,
+  worksFinalize = config.recording.finalize.inline,
+) {
+  return [
+    RecordingRepository,
+    {
+      provide: Recorder,
+      useClass: config.recording.recorder === 'egress' ? LiveKitEgressRecorder : LocalTrackRecorder,
+    },
+    RecordingReportsQueue,
+    { provide: FINALIZE_WORKER, useValue: worksFinalize },
+    FinalizeService,
+    FinalizeQueue,
+  ];
 }

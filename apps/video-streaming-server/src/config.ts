@@ -102,6 +102,41 @@ export const VideoStreamingServerEnv = z
     // burst is at least one full request (50 events).
     TELEMETRY_EVENTS_PER_SECOND: z.coerce.number().int().min(1).max(10_000).default(20),
     TELEMETRY_EVENTS_BURST: z.coerce.number().int().min(50).max(100_000).default(300),
+    // R-R4: what records tracks. `egress`: LiveKit track egress (production, docker-compose);
+    // `local`: Parley's Go-SDK recorder (recorder/), where egress cannot be built (see README).
+    RECORDER: z.enum(['local', 'egress']).default('local'),
+    RECORDER_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:7090'),
+    // An interview records from the candidate's arrival when its posting's policy allows (R-R1).
+    RECORDING_AUTO_START_INTERVIEWS: z.stringbool().default(true),
+    // Whether a stop by someone other than the starter waits for the starter's approval, unless
+    // the start said otherwise (R-R2).
+    RECORDING_STOP_APPROVAL: z.enum(['required', 'not_required']).default('required'),
+    // After a stop, how long finalize waits for tracks still being written before it finalizes
+    // what was saved (and says the recording was cut short).
+    RECORDING_TRACK_WAIT_MS: durationMs(500, 3_600_000, 60_000),
+    // Raw tracks are deleted this long after the final file is verified; empty keeps them.
+    RECORDING_RAW_RETENTION_SECONDS: z.preprocess(
+      (v) => (v === '' ? undefined : v),
+      z.coerce
+        .number()
+        .int()
+        .min(0)
+        .max(365 * 86_400)
+        .optional(),
+    ),
+    // This process works the finalize queue too; false leaves it to `finalize-worker` processes.
+    FINALIZE_INLINE: z.stringbool().default(true),
+    FINALIZE_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(1),
+    FINALIZE_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
+    FINALIZE_BACKOFF_MS: durationMs(10, 600_000, 2_000),
+    // How soon a finalize whose worker died is taken up again (BullMQ lock and stalled check).
+    FINALIZE_LOCK_MS: durationMs(1_000, 600_000, 30_000),
+    // libx264 preset / libvpx speed for the several-camera composite (the only re-encoded video).
+    FINALIZE_COMPOSITE_PRESET: z
+      .string()
+      .regex(/^[a-z0-9]{1,20}$/)
+      .default('veryfast'),
+    FINALIZE_TMP_DIR: optionalString,
   })
   .superRefine((env, ctx) => {
     if (env.HEARTBEAT_GRACE_MS < 2 * env.HEARTBEAT_INTERVAL_MS) {
@@ -145,6 +180,23 @@ export const VideoStreamingServerEnv = z
         eventsBurst: env.TELEMETRY_EVENTS_BURST,
       },
       retention: { sessionSeconds: env.SESSION_RETENTION_SECONDS },
+      recording: {
+        recorder: env.RECORDER,
+        localRecorderUrl: env.RECORDER_URL.replace(/\/+$/, ''),
+        autoStartInterviews: env.RECORDING_AUTO_START_INTERVIEWS,
+        stopApproval: env.RECORDING_STOP_APPROVAL,
+        trackWaitMs: env.RECORDING_TRACK_WAIT_MS,
+        rawRetentionSeconds: env.RECORDING_RAW_RETENTION_SECONDS,
+        finalize: {
+          inline: env.FINALIZE_INLINE,
+          concurrency: env.FINALIZE_CONCURRENCY,
+          attempts: env.FINALIZE_ATTEMPTS,
+          backoffMs: env.FINALIZE_BACKOFF_MS,
+          lockMs: env.FINALIZE_LOCK_MS,
+          compositePreset: env.FINALIZE_COMPOSITE_PRESET,
+          tmpDir: env.FINALIZE_TMP_DIR,
+        },
+      },
       userManagement: {
         url: env.USER_MANAGEMENT_URL.replace(/\/+$/, ''),
         serviceKey: env.VSS_INTERNAL_API_KEY[0],

@@ -4,3 +4,4 @@ export * from './session-ticket';
 export * from './media-plane';
 export * from './user-management-internal';
 export * from './text';
+export * from './recording';

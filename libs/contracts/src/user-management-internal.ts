@@ -169,6 +169,10 @@ export const RecordingReport = z
     sizeBytes: z.number().int().min(0).optional(),
     codecs: z.array(z.string().min(1).max(50)).max(10).optional(),
     failureReason: z.string().max(2_000).optional(),
+    mediaStartedAt: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .describe('wall-clock time of the final file’s t=0, so session offsets land on the right moment of the replay'),
   })
   .refine((r) => r.phase !== 'failed' || r.failureReason, {
     message: 'a failed recording needs a failureReason',

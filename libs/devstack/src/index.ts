@@ -7,6 +7,7 @@ export * from './paths';
 export * from './postgres';
 export * from './provision';
 export * from './redis';
+export * from './recorder';
 export * from './stack';
 export * from './wait';
 export * from './simulated-candidate';

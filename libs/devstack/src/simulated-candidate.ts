@@ -3,12 +3,16 @@ import {
   AudioSource,
   AudioStream,
   LocalAudioTrack,
+  LocalVideoTrack,
   ParticipantKind,
   Room,
   RoomEvent,
   TrackKind,
   TrackPublishOptions,
   TrackSource,
+  VideoBufferType,
+  VideoFrame,
+  VideoSource,
   type RemoteParticipant,
   type RemoteTrack,
 } from '@livekit/rtc-node';
@@ -126,6 +130,33 @@ export class SimulatedCandidate {
   }
 
   private speechDone?: () => void;
+  private cameraRunning = false;
+
+  /**
+   * Publishes a camera: a test pattern (a bright bar sweeping over grey, the frame counter in its
+   * position) at `fps`, until the candidate leaves. Recording tests check it arrives as video.
+   */
+  async publishCamera(options: { width?: number; height?: number; fps?: number } = {}): Promise<void> {
+    const { width = 320, height = 240, fps = 15 } = options;
+    const source = new VideoSource(width, height);
+    const track = LocalVideoTrack.createVideoTrack('camera', source);
+    await this.room.localParticipant!.publishTrack(track, new TrackPublishOptions({ source: TrackSource.SOURCE_CAMERA }));
+    this.cameraRunning = true;
+    const lumaSize = width * height;
+    void (async () => {
+      for (let n = 0; this.cameraRunning; n++) {
+        const buffer = new Uint8Array((lumaSize * 3) / 2).fill(128);
+        const bar = (n * 4) % width;
+        for (let y = 0; y < height; y++) buffer.fill(235, y * width + bar, y * width + Math.min(width, bar + 16));
+        try {
+          source.captureFrame(new VideoFrame(buffer, width, height, VideoBufferType.I420));
+        } catch {
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 1000 / fps));
+      }
+    })();
+  }
 
   private hear(track: RemoteTrack): void {
     void (async () => {
@@ -279,6 +310,7 @@ export class SimulatedCandidate {
   }
 
   async leave(): Promise<void> {
+    this.cameraRunning = false;
     this.micRunning = false;
     await this.room.disconnect();
   }

@@ -14,6 +14,7 @@ import {
 import { ensureRedis, type RedisHandle } from './redis';
 import { startLiveKitServer, type LiveKitServerHandle } from './livekit-server';
 import { startObjectStoreServer, type ObjectStoreServerHandle } from './object-store-server';
+import { ensureRecorder, startRecorder, type RecorderHandle } from './recorder';
 import { DATA_DIR, LOG_DIR, RUN_DIR, STATE_DIR } from './paths';
 
 export interface StackProfile {
@@ -26,7 +27,7 @@ export interface StackProfile {
   databaseName: string;
   redisServerUrl: string;
   redisDb: number;
-  ports: { userManagement: number; videoStreamingServer: number; agentHealth: number };
+  ports: { userManagement: number; videoStreamingServer: number; agentHealth: number; recorder: number };
   /** Tests start from an empty database every run; development keeps its data. */
   freshDatabase: boolean;
 }
@@ -41,7 +42,7 @@ export const DEV_PROFILE: StackProfile = {
   databaseName: 'parley',
   redisServerUrl: 'redis://127.0.0.1:6379',
   redisDb: 0,
-  ports: { userManagement: 3000, videoStreamingServer: 3001, agentHealth: 8081 },
+  ports: { userManagement: 3000, videoStreamingServer: 3001, agentHealth: 8081, recorder: 7090 },
   freshDatabase: false,
 };
 
@@ -62,7 +63,12 @@ export function testProfile(slot: number): StackProfile {
     databaseName: slot === 0 ? 'parley_test' : `parley_test_${slot}`,
     redisServerUrl: 'redis://127.0.0.1:6379',
     redisDb: 15 - slot,
-    ports: { userManagement: 13000 + shift, videoStreamingServer: 13001 + shift, agentHealth: 18081 + shift },
+    ports: {
+      userManagement: 13000 + shift,
+      videoStreamingServer: 13001 + shift,
+      agentHealth: 18081 + shift,
+      recorder: 17090 + shift,
+    },
     freshDatabase: true,
   };
 }
@@ -135,6 +141,7 @@ export interface LocalStack {
   env: Record<string, string>;
   livekit: LiveKitServerHandle;
   objectStore: ObjectStoreServerHandle;
+  recorder: RecorderHandle;
   stop(): Promise<void>;
 }
 
@@ -170,6 +177,9 @@ export function stackEnv(
     VSS_INTERNAL_API_KEY: `${secrets.internalKeyId}:${secrets.internalSecret}`,
     AGENT_INTERNAL_API_KEY: `${secrets.agentInternalKeyId}:${secrets.agentInternalSecret}`,
     USER_MANAGEMENT_URL: `http://127.0.0.1:${profile.ports.userManagement}`,
+    // R-R4: Parley's Go-SDK recorder stands in for LiveKit egress here (see README).
+    RECORDER: 'local',
+    RECORDER_URL: `http://127.0.0.1:${profile.ports.recorder}`,
     // Interview results wait here until user-management takes them (R-G2: never lost).
     AGENT_OUTBOX_DIR: join(DATA_DIR, profile.name, 'agent-outbox'),
     // Node 20 is this machine's runtime; the SDK's notice about its 2027 Node 22 floor is in the README.
@@ -196,6 +206,7 @@ export async function startLocalStack(profile: StackProfile, secrets: StackSecre
       ensureAptBinaries(STACK_APT_BINARIES, log),
       ensureGoTool(LIVEKIT_SERVER, log),
       ensureGoTool(VERSITYGW, log),
+      ensureRecorder(log),
     ]);
 
     const pg: PostgresHandle = await ensurePostgres(`${profile.postgresServerUrl}/postgres`, log);
@@ -240,12 +251,35 @@ export async function startLocalStack(profile: StackProfile, secrets: StackSecre
       }),
     ]);
 
+    const recorder = await startRecorder(
+      {
+        name: 'recorder',
+        port: profile.ports.recorder,
+        livekitUrl: `ws://127.0.0.1:${profile.livekit.port}`,
+        livekitApiKey: secrets.livekitApiKey,
+        livekitApiSecret: secrets.livekitApiSecret,
+        objectStore: {
+          endpoint: objectStore.endpoint,
+          region: 'us-east-1',
+          bucket: 'parley',
+          accessKeyId: secrets.s3AccessKeyId,
+          secretAccessKey: secrets.s3SecretAccessKey,
+        },
+        webhookUrl,
+        spoolDir: join(DATA_DIR, profile.name, 'recorder-spool'),
+        logDir,
+      },
+      log,
+    );
+    stops.push(() => recorder.stop());
+
     return {
       profile,
       secrets,
       env: stackEnv(profile, secrets, objectStore.endpoint),
       livekit,
       objectStore,
+      recorder,
       stop: stopAll,
     };
   } catch (err) {

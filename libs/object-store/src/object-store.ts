@@ -1,11 +1,16 @@
+import type { Readable } from 'node:stream';
 import {
   CreateBucketCommand,
+  DeleteObjectsCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
   GetObjectCommand,
   HeadBucketCommand,
   PutObjectCommand,
   S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 
 export interface ObjectStoreOptions {
@@ -60,6 +65,55 @@ export class ObjectStore {
     return getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: key }), {
       expiresIn: expiresInSeconds,
     });
+  }
+
+  /**
+   * Streams `body` into `key` as a multipart upload (parts of 8 MiB, a few in flight): memory stays
+   * flat however large the file. Writing the same key again replaces the object: one object per key.
+   */
+  async upload(key: string, body: Readable, contentType: string): Promise<void> {
+    await new Upload({
+      client: this.client,
+      params: { Bucket: this.bucket, Key: key, Body: body, ContentType: contentType },
+      partSize: 8 * 1024 * 1024,
+      queueSize: 2,
+    }).done();
+  }
+
+  /** Size and type of an object, or null when there is none. */
+  async head(key: string): Promise<{ sizeBytes: number; contentType?: string } | null> {
+    try {
+      const result = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      return { sizeBytes: Number(result.ContentLength ?? 0), contentType: result.ContentType };
+    } catch (err) {
+      if (err instanceof S3ServiceException && err.$metadata.httpStatusCode === 404) return null;
+      throw err;
+    }
+  }
+
+  /** Every key under `prefix` (all pages). */
+  async list(prefix: string): Promise<Array<{ key: string; sizeBytes: number }>> {
+    const found: Array<{ key: string; sizeBytes: number }> = [];
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }),
+      );
+      for (const item of page.Contents ?? []) if (item.Key) found.push({ key: item.Key, sizeBytes: item.Size ?? 0 });
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return found;
+  }
+
+  async delete(keys: readonly string[]): Promise<void> {
+    for (let i = 0; i < keys.length; i += 1000) {
+      await this.client.send(
+        new DeleteObjectsCommand({
+          Bucket: this.bucket,
+          Delete: { Objects: keys.slice(i, i + 1000).map((Key) => ({ Key })), Quiet: true },
+        }),
+      );
+    }
   }
 
   async headBucket(): Promise<void> {

@@ -1,4 +1,4 @@
-import { Queue, Worker, type DefaultJobOptions, type Processor } from 'bullmq';
+import { Queue, Worker, type DefaultJobOptions, type Processor, type WorkerOptions } from 'bullmq';
 import Redis, { type RedisOptions as IORedisOptions } from 'ioredis';
 import { logRedisErrors } from './redis.module';
 
@@ -15,6 +15,12 @@ export interface DurableQueueOptions<T> {
   defaultJobOptions: DefaultJobOptions;
   processor: Processor<T>;
   concurrency: number;
+  /**
+   * Worker settings beyond concurrency: autorun false makes this process a producer only (another
+   * process works the queue); lockDuration/stalledInterval say how soon a job whose worker died is
+   * picked up again.
+   */
+  worker?: Pick<WorkerOptions, 'autorun' | 'lockDuration' | 'stalledInterval' | 'maxStalledCount'>;
   onFailed: (jobId: string | undefined, err: Error, attemptsMade: number | undefined) => void;
 }
 
@@ -51,6 +57,7 @@ export class DurableQueue<T> {
     this.worker = new Worker<T>(options.name, options.processor, {
       connection: this.workerConnection,
       concurrency: options.concurrency,
+      ...options.worker,
     });
     this.worker.on('failed', (job, err) => options.onFailed(job?.id, err, job?.attemptsMade));
     // Connection errors are already logged by logRedisErrors; these listeners keep them handled.

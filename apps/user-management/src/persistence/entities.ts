@@ -179,6 +179,8 @@ export class RecordingEntity {
   @Column({ name: 'started_at', type: 'timestamptz', nullable: true }) startedAt!: Date | null;
   @Column({ name: 'ended_at', type: 'timestamptz', nullable: true }) endedAt!: Date | null;
   @Column({ name: 'failure_reason', type: 'text', nullable: true }) failureReason!: string | null;
+  // Wall-clock time of the final file's t=0 (R-R7: session offsets → replay time).
+  @Column({ name: 'media_started_at', type: 'timestamptz', nullable: true }) mediaStartedAt!: Date | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
 }

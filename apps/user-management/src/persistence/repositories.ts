@@ -191,7 +191,10 @@ export class RecordingRepository extends OrgScopedRepository<RecordingEntity> {
       .createQueryBuilder()
       .insert()
       .values({ ...recording, orgId: requireOrgId(orgId) })
-      .orUpdate(['object_key', 'duration_ms', 'size_bytes', 'codecs', 'status', 'failure_reason', 'updated_at'], ['id'])
+      .orUpdate(
+        ['object_key', 'duration_ms', 'size_bytes', 'codecs', 'status', 'failure_reason', 'media_started_at', 'updated_at'],
+        ['id'],
+      )
       .execute();
   }
 }

@@ -18,6 +18,12 @@ const RecordingView = z.object({
   sizeBytes: z.number().nullable(),
   codecs: z.array(z.string()),
   failureReason: z.string().nullable(),
+  mediaStartedAt: z.iso
+    .datetime()
+    .nullable()
+    .describe(
+      'wall-clock time of the file’s t=0: a transcript offset (ms from its startedAt) plays at startedAt + offsetMs − mediaStartedAt',
+    ),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
 });
@@ -49,6 +55,7 @@ const toView = (r: RecordingEntity) => ({
   sizeBytes: r.sizeBytes,
   codecs: r.codecs,
   failureReason: r.failureReason,
+  mediaStartedAt: r.mediaStartedAt?.toISOString() ?? null,
   createdAt: r.createdAt.toISOString(),
   updatedAt: r.updatedAt.toISOString(),
 });

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { sanitizeText, type InterviewStatusUpdate } from '@app/contracts';
+import { RoomContext, sanitizeText, type InterviewStatusUpdate, type RecordingReport } from '@app/contracts';
+import { DomainError, DomainErrorCode } from '@app/errors';
 import type { z } from 'zod';
 import { signServiceToken } from '@app/service-auth';
 import { VSS_CONFIG, type VideoStreamingServerConfig } from '../config';
@@ -44,16 +45,50 @@ export class UserManagementClient {
     throw new UserManagementRefused(`user-management refused the report (${response.status}): ${body.message ?? ''}`);
   }
 
-  private async request(method: 'POST', path: string, body: unknown): Promise<Response> {
+  /**
+   * R-R1: the room's org, kind, recording policy and consent. A room user-management does not know
+   * is a 404 for the caller; user-management away is a 503 (nothing is recorded on a guess).
+   */
+  async roomContext(room: string): Promise<RoomContext> {
+    let response: Response;
+    try {
+      response = await this.request('GET', `/internal/v1/rooms/${encodeURIComponent(room)}`);
+    } catch (err) {
+      throw new DomainError(DomainErrorCode.DependencyUnavailable, (err as Error).message);
+    }
+    if (response.status === 404)
+      throw new DomainError(DomainErrorCode.NotFound, 'no interview or meeting has this room');
+    if (!response.ok)
+      throw new DomainError(
+        DomainErrorCode.DependencyUnavailable,
+        `user-management answered ${response.status} for the room's context`,
+      );
+    return RoomContext.parse(await response.json());
+  }
+
+  /** R-R6: a recording's phase and metadata. Idempotent by recording id on user-management's side. */
+  async reportRecording(recordingId: string, report: RecordingReport): Promise<void> {
+    const response = await this.request('PUT', `/internal/v1/recordings/${encodeURIComponent(recordingId)}`, report);
+    if (response.ok) return;
+    const body = (await response.json().catch(() => ({}))) as { message?: string };
+    if (response.status >= 500 || response.status === 429 || response.status === 401)
+      throw new UserManagementUnavailable(`user-management answered ${response.status}: ${body.message ?? ''}`);
+    throw new UserManagementRefused(`user-management refused the report (${response.status}): ${body.message ?? ''}`);
+  }
+
+  private async request(method: 'POST' | 'PUT' | 'GET', path: string, body?: unknown): Promise<Response> {
     const { url, serviceKey } = this.config.userManagement;
     const token = await signServiceToken(serviceKey, 'video-streaming-server');
     try {
       return await fetch(`${url}${path}`, {
         method,
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
         // Text user-management could not store (a lone surrogate, NUL) would be refused on every
         // retry: every body is cleaned on its way out (item 5's rule for Parley's own senders).
-        body: JSON.stringify(sanitizeText(body)),
+        body: body === undefined ? undefined : JSON.stringify(sanitizeText(body)),
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       });
     } catch (err) {

@@ -6,6 +6,8 @@ import { OBSERVER_IDENTITY_PREFIX } from '@app/contracts';
 import { DurableQueue } from '@app/redis';
 import { VSS_CONFIG, type VideoStreamingServerConfig } from '../config';
 import { SessionRepository } from '../sessions/session.repository';
+import { egressInfoFromJson } from '../recordings/egress-info';
+import { RecordingsService } from '../recordings/recordings.service';
 import { InterviewStatusReporter } from '../user-management/interview-status.reporter';
 
 export const LIVEKIT_EVENTS_QUEUE = 'vss-livekit-events';
@@ -25,6 +27,10 @@ export interface LiveKitEventJob {
   createdAt: number;
   /** When the participant's connection joined (ms), for participant events that carry it. */
   connectedAt?: number;
+  /** egress_started / egress_updated / egress_ended: the EgressInfo as LiveKit's JSON. */
+  egressInfo?: unknown;
+  /** track_published: which track, of what kind. */
+  track?: { sid: string; kind: 'audio' | 'video' };
 }
 
 // The webhook answers as soon as the event is verified, deduplicated and queued; applying it to
@@ -40,6 +46,7 @@ export class LiveKitEventsQueue implements OnModuleInit, OnApplicationShutdown {
     @Inject(VSS_CONFIG) private readonly config: VideoStreamingServerConfig,
     private readonly sessions: SessionRepository,
     private readonly interviewStatus: InterviewStatusReporter,
+    private readonly recordings: RecordingsService,
   ) {}
 
   onModuleInit(): void {
@@ -90,7 +97,24 @@ export class LiveKitEventsQueue implements OnModuleInit, OnApplicationShutdown {
       case 'participant_joined':
         // Observers watch; they have no session of their own (and no identity a participant could have).
         if (identity?.startsWith(OBSERVER_IDENTITY_PREFIX)) return;
-        if (identity) await this.sessions.setLiveKitPresence(room, identity, 'joined', createdAt, connectedAt);
+        if (identity) {
+          await this.sessions.setLiveKitPresence(room, identity, 'joined', createdAt, connectedAt);
+          await this.recordings.onParticipantJoined(room, identity);
+        }
+        return;
+      case 'track_published':
+        if (identity && job.data.track) {
+          await this.recordings.onTrackPublished(room, {
+            participant: identity,
+            trackSid: job.data.track.sid,
+            kind: job.data.track.kind,
+          });
+        }
+        return;
+      case 'egress_started':
+      case 'egress_updated':
+      case 'egress_ended':
+        if (job.data.egressInfo) await this.recordings.onEgressEvent(egressInfoFromJson(job.data.egressInfo));
         return;
       case 'participant_left':
       case 'participant_connection_aborted':
@@ -104,6 +128,7 @@ export class LiveKitEventsQueue implements OnModuleInit, OnApplicationShutdown {
           await this.sessions.endRoomForReport(room, createdAt, 'room_finished'),
           createdAt,
         );
+        await this.recordings.onRoomFinished(room);
         return;
       default:
         return;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DomainError, DomainErrorCode } from '@app/errors';
 import { MetricsRegistry } from '@app/observability';
-import { EgressStatus, type WebhookEvent } from 'livekit-server-sdk';
+import { EgressStatus, TrackType, type WebhookEvent } from 'livekit-server-sdk';
 import { Counter } from 'prom-client';
 import { LiveKitKeyRing } from '../auth/livekit-key-ring';
 import { LiveKitEventsQueue, type LiveKitEventJob } from './livekit-events.queue';
@@ -98,5 +98,9 @@ function toJob(id: string, event: WebhookEvent): LiveKitEventJob {
     // than anything, so it is taken as the oldest (reconciliation repairs what that leaves out).
     createdAt: Number(event.createdAt ?? 0) * 1000,
     ...(joinedAtMs > 0 ? { connectedAt: joinedAtMs } : {}),
+    ...(event.egressInfo ? { egressInfo: event.egressInfo.toJson() } : {}),
+    ...(event.event === 'track_published' && event.track && event.track.type !== TrackType.DATA
+      ? { track: { sid: event.track.sid, kind: event.track.type === TrackType.AUDIO ? 'audio' : 'video' } }
+      : {}),
   };
 }
