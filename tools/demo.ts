@@ -184,6 +184,7 @@ async function showRecording(interviewId: string, token: string): Promise<void> 
     if (recording?.status === 'ready') {
       const playback = await api<{ url: string; expiresAt: string }>(UM, `/v1/recordings/${recording.id}/playback`, {
         token,
+        method: 'POST',
       });
       say(
         `recording ready: ${((recording.durationMs ?? 0) / 1000).toFixed(1)} s, ${recording.codecs.join(' + ')}; ` +

@@ -1,3 +1,4 @@
+import { INTERVIEWER_IDENTITY } from '@app/contracts';
 import { parseRoomName, type RoomKind } from '@app/room-naming';
 import type { RoomContextLookup } from './room-context';
 
@@ -55,5 +56,5 @@ export function loadOf(liveJobs: number, capacity: number): number {
 }
 
 /** One interviewer per room: a fixed identity also means a restarted job replaces its predecessor. */
-export const AGENT_IDENTITY = 'parley-interviewer';
+export const AGENT_IDENTITY = INTERVIEWER_IDENTITY;
 export const AGENT_DISPLAY_NAME = 'Parley interviewer';

@@ -43,6 +43,8 @@ export type ParticipantTokenResponse = z.infer<typeof ParticipantTokenResponse>;
 // ticket, participant token or telemetry JWT can carry an observer identity, and the observer
 // request cannot pick one at all.
 export const OBSERVER_IDENTITY_PREFIX = 'observer~';
+/** The AI interviewer's identity in every room (one per room: a restarted job replaces its predecessor). */
+export const INTERVIEWER_IDENTITY = 'parley-interviewer';
 
 export const ObserverTokenRequest = z.strictObject({
   room: ConventionalRoomName,

@@ -140,7 +140,10 @@ export class SimulatedCandidate {
     const { width = 320, height = 240, fps = 15 } = options;
     const source = new VideoSource(width, height);
     const track = LocalVideoTrack.createVideoTrack('camera', source);
-    await this.room.localParticipant!.publishTrack(track, new TrackPublishOptions({ source: TrackSource.SOURCE_CAMERA }));
+    await this.room.localParticipant!.publishTrack(
+      track,
+      new TrackPublishOptions({ source: TrackSource.SOURCE_CAMERA }),
+    );
     this.cameraRunning = true;
     const lumaSize = width * height;
     void (async () => {

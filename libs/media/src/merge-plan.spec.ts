@@ -53,12 +53,32 @@ describe(planMerge.name, () => {
     ]);
     // The longest offset + duration: 4 s + 2 s.
     expect(plan.expectedDurationMs).toBe(6_000);
-    // Audio is delayed sample-exactly (48 kHz): 2.5 s = 120000 samples, 4 s = 192000.
+    // Each speaker has one Opus track, copied into the WebM: the late microphones are shifted at
+    // the input, so the copied packets and the decoded frames (for the mix) both carry the offset;
+    // aresample (first_pts=0) fills it with silence in the mix, no adelay on top.
+    expect(plan.inputs.map((i) => (i.options.includes('-itsoffset') ? after(i.options, '-itsoffset') : null))).toEqual([
+      null,
+      '2.500',
+      '4.000',
+    ]);
     expect(plan.filterComplex).toContain('[1:a:0]aresample=48000:async=1:first_pts=0');
+    expect(plan.filterComplex).not.toContain('adelay');
+    expect(plan.streams.filter((s) => s.copied).map((s) => s.title)).toEqual(['candidate-1', 'candidate-1', 'agent-1']);
+  });
+
+  it('delays filtered-only audio sample-exactly (48 kHz) instead of shifting its input', () => {
+    // MP4: every audio stream is AAC, so nothing is copied and nothing is shifted.
+    const plan = planMerge([
+      audio('mic', 'candidate-1', 2_500, 3_000),
+      video('cam', 'candidate-1', 0, 5_000, 'h264'),
+      audio('late', 'agent-1', 4_000, 2_000),
+    ]);
+    expect(plan.container).toBe('mp4');
+    // 2.5 s = 120000 samples, 4 s = 192000; the track at t=0 is not delayed.
     expect(plan.filterComplex).toContain('adelay=delays=120000S:all=1[track1]');
     expect(plan.filterComplex).toContain('adelay=delays=192000S:all=1[track2]');
-    // The track at t=0 is not delayed, and no input needs -itsoffset (the video starts at 0).
     expect(plan.inputs.map((i) => i.options.includes('-itsoffset'))).toEqual([false, false, false]);
+    expect(plan.streams.some((s) => s.type === 'audio' && s.copied)).toBe(false);
   });
 
   it('shifts a late copied camera with -itsoffset', () => {
@@ -78,11 +98,19 @@ describe(planMerge.name, () => {
     expect(plan.streams.map((s) => [s.index, s.type, s.codec, s.title, s.role, s.copied])).toEqual([
       [0, 'video', 'vp8', 'candidate-1', 'candidate', true],
       [1, 'audio', 'opus', 'mix', 'mix', false],
-      [2, 'audio', 'opus', 'candidate-1', 'candidate', false],
-      [3, 'audio', 'opus', 'agent-7', 'interviewer', false],
+      [2, 'audio', 'opus', 'candidate-1', 'candidate', true],
+      [3, 'audio', 'opus', 'agent-7', 'interviewer', true],
     ]);
     expect(after(plan.outputOptions, '-c:v:0')).toBe('copy');
+    // Only the mix is encoded: mono speech settings; each speaker's own Opus track is copied.
     expect(after(plan.outputOptions, '-c:a:0')).toBe('libopus');
+    expect(after(plan.outputOptions, '-b:a:0')).toBe('48k');
+    expect(after(plan.outputOptions, '-ac:a:0')).toBe('1');
+    expect(after(plan.outputOptions, '-application:a:0')).toBe('voip');
+    expect(after(plan.outputOptions, '-c:a:1')).toBe('copy');
+    expect(after(plan.outputOptions, '-c:a:2')).toBe('copy');
+    expect(plan.outputOptions).toContain('1:a:0');
+    expect(plan.filterComplex).not.toContain('asplit');
     expect(after(plan.outputOptions, '-f')).toBe('webm');
     expect(plan.outputOptions).toContain('title=mix');
     expect(plan.outputOptions).toContain('role=interviewer');
@@ -132,7 +160,7 @@ describe(planMerge.name, () => {
       'video:participant-a:true',
       'video:participant-b:true',
       'audio:mix:false',
-      'audio:participant-a:false',
+      'audio:participant-a:true',
     ]);
     // 640x480 scaled to 240 high is 320 wide: a 640x240 canvas, tile b at x=320.
     expect(plan.filterComplex).toContain('color=c=black:s=640x240:r=30:d=5.000[bg]');
@@ -158,6 +186,10 @@ describe(planMerge.name, () => {
       ['candidate-1', ['mic1', 'mic2']],
     ]);
     expect(plan.filterComplex).toContain('[track0][track2]amix=inputs=2:normalize=0');
+    // Two tracks are joined, so that speaker's stream is encoded (AAC here), not copied, and the
+    // second microphone is delayed in the filter (3 s = 144000 samples).
+    expect(plan.streams.find((s) => s.title === 'candidate-1' && s.type === 'audio')?.copied).toBe(false);
+    expect(plan.filterComplex).toContain('adelay=delays=144000S:all=1[track2]');
     expect(plan.filterComplex).toContain('color=c=black:s=320x240');
     expect(after(plan.outputOptions, '-preset:v:0')).toBe('ultrafast');
   });

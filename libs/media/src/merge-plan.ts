@@ -8,7 +8,12 @@ import { ffmpegUrl, sourceInputOptions } from './source';
 //
 // Timeline: t=0 is the earliest track start; a track is placed at its offset from it. ffmpeg
 // (without -copyts) moves each input's first timestamp to 0, so the offset alone positions it:
-// -itsoffset for copied video, adelay (sample-exact) for audio, setpts for composite tiles.
+// -itsoffset for copied streams (video, and a speaker's own Opus stream in WebM), adelay
+// (sample-exact) for audio that is filtered only, setpts for composite tiles.
+//
+// Cost: copying is nearly free; what is decoded and encoded is not. So the only audio encoded
+// in WebM is the mix (plus the stream of a speaker who re-published, whose tracks must be
+// joined), with libopus settings chosen for speech and speed (see MIX_OPUS).
 
 export type Container = 'webm' | 'mp4';
 export type StreamRole = ParticipantRole | 'mix' | 'composite';
@@ -60,6 +65,10 @@ export interface MergePlan {
 }
 
 const SAMPLE_RATE = 48_000;
+// The WebM mix: speech, mono, 48 kHz. `voip` favours intelligibility, compression level 0 and 60 ms
+// frames cut libopus' CPU per second of audio by about a third against its defaults (level 10,
+// 20 ms) at this bitrate; a 30-minute mix is the bulk of a finalize's CPU (BENCHMARKS.md § 5).
+const MIX_OPUS = ['-application:{s}', 'voip', '-compression_level:{s}', '0', '-frame_duration:{s}', '60'];
 const WEBM_VIDEO = new Set(['vp8', 'vp9']);
 // Titles are identities (room-naming keeps them short and printable); stay safe anyway.
 // eslint-disable-next-line no-control-regex
@@ -187,6 +196,17 @@ export function planMerge(tracks: readonly ProbedTrack[], options: MergePlanOpti
   // all speakers summed into the mix. normalize=0 keeps levels (amix would otherwise divide by
   // the number of inputs), dropout_transition=0 keeps them when an input ends.
   const speakers = [...new Set(audio.map((t) => t.speaker))];
+  const tracksOf = (speaker: string) => audio.filter((t) => t.speaker === speaker);
+  // A speaker's own stream is the speaker's one Opus track, copied, when WebM can hold it as is;
+  // joining re-published tracks (or anything into MP4's AAC) needs the filter graph.
+  const copiedSpeaker = (speaker: string) => {
+    const own = tracksOf(speaker);
+    return container === 'webm' && own.length === 1 && own[0].codec === 'opus';
+  };
+  // Inputs shifted with -itsoffset: their copied packets carry the offset. Their decoded frames
+  // carry it too, and aresample (first_pts=0) fills it with silence, so they get no adelay.
+  const shifted = (t: ProbedTrack) =>
+    offsetOf(t) > 0 && (t.kind === 'video' || (t.kind === 'audio' && copiedSpeaker(t.speaker)));
   const sum = (labels: string[], output: string) =>
     labels.length === 1
       ? `[${labels[0]}]anull[${output}]`
@@ -194,7 +214,7 @@ export function planMerge(tracks: readonly ProbedTrack[], options: MergePlanOpti
         `dropout_transition=0:duration=longest[${output}]`;
   for (const t of audio) {
     const k = inputIndex.get(t)!;
-    const delay = Math.round((offsetOf(t) * SAMPLE_RATE) / 1000);
+    const delay = shifted(t) ? 0 : Math.round((offsetOf(t) * SAMPLE_RATE) / 1000);
     filters.push(
       `[${k}:a:0]aresample=${SAMPLE_RATE}:async=1:first_pts=0,` +
         `aformat=sample_fmts=fltp:sample_rates=${SAMPLE_RATE}:channel_layouts=mono` +
@@ -202,8 +222,9 @@ export function planMerge(tracks: readonly ProbedTrack[], options: MergePlanOpti
     );
   }
   speakers.forEach((speaker, s) => {
-    const labels = audio.filter((t) => t.speaker === speaker).map((t) => `track${inputIndex.get(t)!}`);
-    filters.push(sum(labels, `speaker${s}`), `[speaker${s}]asplit=2[speaker${s}out][speaker${s}mix]`);
+    const labels = tracksOf(speaker).map((t) => `track${inputIndex.get(t)!}`);
+    if (copiedSpeaker(speaker)) filters.push(`[${labels[0]}]anull[speaker${s}mix]`);
+    else filters.push(sum(labels, `speaker${s}`), `[speaker${s}]asplit=2[speaker${s}out][speaker${s}mix]`);
   });
   if (speakers.length > 0) {
     filters.push(
@@ -212,33 +233,44 @@ export function planMerge(tracks: readonly ProbedTrack[], options: MergePlanOpti
         'mix',
       ),
     );
-    const bitrate = (kbps: number) => ['-c:{s}', container === 'mp4' ? 'aac' : 'libopus', '-b:{s}', `${kbps}k`];
+    const encode = (kbps: number) => [
+      '-c:{s}',
+      container === 'mp4' ? 'aac' : 'libopus',
+      '-b:{s}',
+      `${kbps}k`,
+      '-ar:{s}',
+      String(SAMPLE_RATE),
+      '-ac:{s}',
+      '1',
+      ...(container === 'mp4' ? [] : MIX_OPUS),
+    ];
     addStream(
       { type: 'audio', codec: audioCodec, title: 'mix', role: 'mix', trackIds: audio.map((t) => t.id), copied: false },
       '[mix]',
-      [...bitrate(container === 'mp4' ? 96 : 64), '-ar:{s}', String(SAMPLE_RATE)],
+      encode(container === 'mp4' ? 96 : 48),
     );
     speakers.forEach((speaker, s) => {
+      const own = tracksOf(speaker);
+      const copied = copiedSpeaker(speaker);
       addStream(
         {
           type: 'audio',
-          codec: audioCodec,
+          codec: copied ? own[0].codec : audioCodec,
           title: titleOf(speaker),
           role: roleOf(speaker),
-          trackIds: audio.filter((t) => t.speaker === speaker).map((t) => t.id),
-          copied: false,
+          trackIds: own.map((t) => t.id),
+          copied,
         },
-        `[speaker${s}out]`,
-        [...bitrate(container === 'mp4' ? 64 : 32), '-ar:{s}', String(SAMPLE_RATE)],
+        copied ? `${inputIndex.get(own[0])!}:a:0` : `[speaker${s}out]`,
+        copied ? ['-c:{s}', 'copy'] : encode(container === 'mp4' ? 64 : 32),
       );
     });
   }
 
   const inputs: PlannedInput[] = ordered.map((t) => {
-    // Only copied/re-encoded video needs the input shifted; filters place their frames themselves
-    // (setpts/adelay), and shifting the input too would not change them (PTS-STARTPTS).
-    const offsetMs = offsetOf(t);
-    const shift = t.kind === 'video' && offsetMs > 0 ? ['-itsoffset', seconds(offsetMs)] : [];
+    // Copied streams need the input shifted; composite tiles place their frames themselves
+    // (setpts PTS-STARTPTS, unchanged by a shift), filtered-only audio with adelay.
+    const shift = shifted(t) ? ['-itsoffset', seconds(offsetOf(t))] : [];
     return { trackId: t.id, url: ffmpegUrl(t.source), options: [...sourceInputOptions(t.source), ...shift] };
   });
 

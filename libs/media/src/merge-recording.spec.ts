@@ -85,12 +85,18 @@ describe(mergeRecording.name, { timeout: 30_000 }, () => {
     expect(Math.abs(flash - 3.0)).toBeLessThan(SYNC_TOLERANCE_SEC);
     expect(Math.abs(beep - 3.0)).toBeLessThan(SYNC_TOLERANCE_SEC);
     expect(Math.abs(flash - beep)).toBeLessThan(SYNC_TOLERANCE_SEC);
+    // The speaker's own stream is the microphone's Opus, copied and shifted by its 2.5 s start:
+    // its beep lands with the mix's (which is decoded and re-encoded) and the flash.
     expect(Math.abs((await firstLoudSampleSec(output, 2)) - beep)).toBeLessThan(0.005);
+    expect(Math.abs((await firstLoudSampleSec(output, 2)) - flash)).toBeLessThan(SYNC_TOLERANCE_SEC);
 
     // Copied, not re-encoded: the same packets, byte counts and all.
     const input = await packetSizes(file('vp8.ivf'), 'v:0');
     expect(input.length).toBe(150);
     expect(await packetSizes(output, 'v:0')).toEqual(input);
+    expect(await packetSizes(output, 'a:1')).toEqual(await packetSizes(file('vp8.ogg'), 'a:0'));
+    // The mix is encoded (mono): its packets are not the microphone's.
+    expect(await packetSizes(output, 'a:0')).not.toEqual(await packetSizes(file('vp8.ogg'), 'a:0'));
 
     expect(progress[0]).toEqual({ stage: 'probing', percent: 0 });
     const merging = progress.filter((p) => p.stage === 'merging').map((p) => p.percent);
@@ -168,8 +174,9 @@ describe(mergeRecording.name, { timeout: 30_000 }, () => {
     expect(agent).toBeGreaterThan(-20);
     expect(candidate).toBeGreaterThan(-22);
     expect(mix).toBeGreaterThan(agent);
-    // The candidate's stream is silent until the candidate's track starts.
+    // The candidate's stream (copied, shifted at the input) is silent until the candidate's track starts.
     expect(Math.abs((await firstLoudSampleSec(output, 2)) - 1.0)).toBeLessThan(0.02);
+    expect(await packetSizes(output, 'a:2')).toEqual(await packetSizes(file('candidate.ogg'), 'a:0'));
     const streams = (await probeJson(output)).streams;
     expect(streams.every((s) => s.codec_type === 'audio')).toBe(true);
 

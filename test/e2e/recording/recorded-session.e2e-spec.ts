@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { INTERVIEWER_IDENTITY } from '@app/contracts';
 import { liveKitApiUrl } from '@app/livekit';
 import { TEST_PROFILE, type ManagedProcess, type SimulatedCandidate } from '@app/devstack';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -63,10 +64,11 @@ describe('a recorded interview (R-R4)', () => {
 
     await rooms.createRoom({ name: interview.room, emptyTimeout: 60, departureTimeout: 10 });
     candidate = await joinAsCandidate(env, interview);
-    await candidate.publishCamera({ width: 320, height: 240, fps: 15 });
     // The interview records from the candidate's arrival (mandatory policy, consent given).
     const recording = await staff.waitFor(['recording'], 30_000);
     expect(recording.startedBy?.identity).toBe('system:interview-policy');
+    // A camera turned on after the recording started is recorded too.
+    await candidate.publishCamera({ width: 320, height: 240, fps: 15 });
 
     // The interviewer greets and asks; the candidate answers aloud.
     await eventually(() => expect(candidate!.agentLoudFrames).toBeGreaterThan(100), 60_000);
@@ -75,7 +77,7 @@ describe('a recorded interview (R-R4)', () => {
       () =>
         expect(
           staff.status().then((s) => s.tracks.map((t) => `${t.participant.split('-')[0]}:${t.kind}`).sort()),
-        ).resolves.toEqual(['agent:audio', 'candidate:audio', 'candidate:video']),
+        ).resolves.toEqual(['candidate:audio', 'candidate:video', 'parley:audio']),
       20_000,
     );
 
@@ -98,7 +100,10 @@ describe('a recorded interview (R-R4)', () => {
     });
     expect(listed.durationMs).toBe(ready.result!.durationMs);
     expect(listed.mediaStartedAt).toBe(ready.result!.mediaStartedAt);
-    const playback = await as(um, org.tokens.hiring_manager, { url: `/v1/recordings/${listed.id}/playback` });
+    const playback = await as(um, org.tokens.hiring_manager, {
+      method: 'POST',
+      url: `/v1/recordings/${listed.id}/playback`,
+    });
     expect(playback.status).toBe(200);
     const download = await fetch(playback.json.url);
     expect(download.status).toBe(200);
@@ -111,7 +116,7 @@ describe('a recorded interview (R-R4)', () => {
     expect(video).toHaveLength(1);
     const titles = audio.map(titleOf);
     expect(titles[0]).toBe('mix');
-    const agentStream = titles.findIndex((t) => t.startsWith('agent-'));
+    const agentStream = titles.indexOf(INTERVIEWER_IDENTITY);
     const candidateStream = titles.indexOf(`candidate-${interview.candidateId}`);
     expect(agentStream).toBeGreaterThan(0);
     expect(candidateStream).toBeGreaterThan(0);
@@ -121,9 +126,10 @@ describe('a recorded interview (R-R4)', () => {
 
     // Another org's hiring manager: the recording does not exist for them.
     const other = await createTestOrg(um, 'recother');
-    expect((await as(um, other.tokens.hiring_manager, { url: `/v1/recordings/${listed.id}/playback` })).status).toBe(
-      404,
-    );
+    expect(
+      (await as(um, other.tokens.hiring_manager, { method: 'POST', url: `/v1/recordings/${listed.id}/playback` }))
+        .status,
+    ).toBe(404);
     // Each issuance is audited.
     const audit = await as(um, org.tokens.admin, { method: 'GET', url: `/v1/recordings/${listed.id}/audit` });
     expect(audit.json.map((a: { action: string }) => a.action)).toContain('recording.playback_url_issued');

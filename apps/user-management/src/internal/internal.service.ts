@@ -257,7 +257,9 @@ export class InternalService {
               sizeBytes: report.sizeBytes ?? existing?.sizeBytes ?? null,
               codecs: report.codecs ?? existing?.codecs ?? [],
               failureReason: status === 'failed' ? (report.failureReason ?? null) : null,
-              mediaStartedAt: report.mediaStartedAt ? new Date(report.mediaStartedAt) : (existing?.mediaStartedAt ?? null),
+              mediaStartedAt: report.mediaStartedAt
+                ? new Date(report.mediaStartedAt)
+                : (existing?.mediaStartedAt ?? null),
             },
             manager,
           );

@@ -192,7 +192,16 @@ export class RecordingRepository extends OrgScopedRepository<RecordingEntity> {
       .insert()
       .values({ ...recording, orgId: requireOrgId(orgId) })
       .orUpdate(
-        ['object_key', 'duration_ms', 'size_bytes', 'codecs', 'status', 'failure_reason', 'media_started_at', 'updated_at'],
+        [
+          'object_key',
+          'duration_ms',
+          'size_bytes',
+          'codecs',
+          'status',
+          'failure_reason',
+          'media_started_at',
+          'updated_at',
+        ],
         ['id'],
       )
       .execute();

@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { RecordingReport } from '@app/contracts';
-import { DurableQueue } from '@app/redis';
-import { UnrecoverableError, type Job } from 'bullmq';
+import type { DurableQueue } from '@app/redis';
 import { VSS_CONFIG, type VideoStreamingServerConfig } from '../config';
-import { UserManagementClient, UserManagementRefused } from '../user-management/user-management.client';
+import { userManagementReportQueue } from '../user-management/report-queue';
+import { UserManagementClient } from '../user-management/user-management.client';
 
 export const RECORDING_REPORTS_QUEUE = 'vss-recording-reports';
 
@@ -28,20 +28,13 @@ export class RecordingReportsQueue implements OnModuleInit, OnApplicationShutdow
   ) {}
 
   onModuleInit(): void {
-    const { reportAttempts, reportBackoffMs } = this.config.userManagement;
-    this.jobs = new DurableQueue<RecordingReportJob>({
+    this.jobs = userManagementReportQueue<RecordingReportJob>({
+      config: this.config,
       name: RECORDING_REPORTS_QUEUE,
-      redisUrl: this.config.redis.url,
-      connectionName: `${this.config.redis.connectionName}-recording-reports`,
-      defaultJobOptions: {
-        attempts: reportAttempts,
-        backoff: { type: 'exponential', delay: reportBackoffMs },
-        removeOnComplete: 10_000,
-        removeOnFail: 10_000,
-      },
-      processor: (job) => this.deliver(job),
-      concurrency: 4,
-      onFailed: (jobId, err, attempt) => this.logger.warn({ err, jobId, attempt }, 'recording report failed'),
+      connectionSuffix: 'recording-reports',
+      logger: this.logger,
+      what: 'recording report',
+      deliver: (job) => this.client.reportRecording(job.data.recordingId, job.data.report),
     });
   }
 
@@ -53,15 +46,6 @@ export class RecordingReportsQueue implements OnModuleInit, OnApplicationShutdow
       { recordingId, report },
       { jobId: `recording-${recordingId}-${report.phase}${suffix}` },
     );
-  }
-
-  private async deliver(job: Job<RecordingReportJob>): Promise<void> {
-    try {
-      await this.client.reportRecording(job.data.recordingId, job.data.report);
-    } catch (err) {
-      if (err instanceof UserManagementRefused) throw new UnrecoverableError(err.message);
-      throw err;
-    }
   }
 
   /** For tests: resolves when every queued report has been delivered or has failed for good. */

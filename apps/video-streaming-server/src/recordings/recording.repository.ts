@@ -106,6 +106,7 @@ function toFields(patch: Partial<RecordingRecord>): string[] {
     if (value === undefined || value === null) return [name, ''];
     if (JSON_FIELDS.has(name)) return [name, JSON.stringify(value)];
     if (typeof value === 'boolean') return [name, value ? '1' : '0'];
+    if (typeof value === 'object') return [name, JSON.stringify(value)];
     return [name, String(value)];
   });
 }

@@ -1,10 +1,11 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { parseRoomName } from '@app/room-naming';
-import { DurableQueue } from '@app/redis';
-import { UnrecoverableError, type Job } from 'bullmq';
+import type { DurableQueue } from '@app/redis';
+import type { Job } from 'bullmq';
 import type Redis from 'ioredis';
 import { VSS_CONFIG, type VideoStreamingServerConfig } from '../config';
-import { UserManagementClient, UserManagementRefused } from './user-management.client';
+import { userManagementReportQueue } from './report-queue';
+import { UserManagementClient } from './user-management.client';
 
 export const INTERVIEW_STATUS_QUEUE = 'vss-interview-status';
 
@@ -37,20 +38,13 @@ export class InterviewStatusReporter implements OnModuleInit, OnApplicationShutd
   ) {}
 
   onModuleInit(): void {
-    const { reportAttempts, reportBackoffMs } = this.config.userManagement;
-    this.jobs = new DurableQueue<InterviewAbandonedJob>({
+    this.jobs = userManagementReportQueue<InterviewAbandonedJob>({
+      config: this.config,
       name: INTERVIEW_STATUS_QUEUE,
-      redisUrl: this.config.redis.url,
-      connectionName: `${this.config.redis.connectionName}-um-reports`,
-      defaultJobOptions: {
-        attempts: reportAttempts,
-        backoff: { type: 'exponential', delay: reportBackoffMs },
-        removeOnComplete: 10_000,
-        removeOnFail: 10_000,
-      },
-      processor: (job) => this.deliver(job),
-      concurrency: 4,
-      onFailed: (jobId, err, attempt) => this.logger.warn({ err, jobId, attempt }, 'interview status report failed'),
+      connectionSuffix: 'um-reports',
+      logger: this.logger,
+      what: 'interview status report',
+      deliver: (job) => this.deliver(job),
     });
   }
 
@@ -91,21 +85,16 @@ export class InterviewStatusReporter implements OnModuleInit, OnApplicationShutd
   }
 
   private async deliver(job: Job<InterviewAbandonedJob>): Promise<string> {
-    try {
-      const result = await this.client.reportInterviewStatus(job.data.interviewId, {
-        status: 'abandoned',
-        at: job.data.at,
-      });
-      if (result.outcome !== 'applied')
-        this.logger.log(
-          { interviewId: job.data.interviewId, outcome: result.outcome, message: result.message },
-          'interview not marked abandoned (final answer from user-management)',
-        );
-      return result.outcome;
-    } catch (err) {
-      if (err instanceof UserManagementRefused) throw new UnrecoverableError(err.message);
-      throw err;
-    }
+    const result = await this.client.reportInterviewStatus(job.data.interviewId, {
+      status: 'abandoned',
+      at: job.data.at,
+    });
+    if (result.outcome !== 'applied')
+      this.logger.log(
+        { interviewId: job.data.interviewId, outcome: result.outcome, message: result.message },
+        'interview not marked abandoned (final answer from user-management)',
+      );
+    return result.outcome;
   }
 
   /** For tests: resolves when every queued report has been delivered or has failed for good. */
