@@ -5,8 +5,9 @@
 // Video: one 60 s 720p VP8 clip (testsrc2, ~1.5 Mbit/s, a key frame every 2 s) is encoded, then
 // repeated frame by frame (timestamps continued) to the length wanted: copying does not look at
 // the picture, and encoding 60 minutes of 720p VP8 on this machine takes longer than the
-// recording lasts. Audio is generated for the whole length: speech-like (a gliding, syllable-
-// modulated tone with a little noise) in turns of 3.5 s, each speaker silent while the other talks.
+// recording lasts. Audio likewise: 70 s of speech-like sound (a gliding, syllable-modulated tone
+// with a little noise) in turns of 3.5 s, each speaker silent while the other talks, encoded once
+// (aevalsrc runs at about 2× real time here) and its Ogg packets repeated (-stream_loop, -c copy).
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, rename, stat } from 'node:fs/promises';
@@ -17,6 +18,8 @@ import { ffmpegBinaries } from '@app/media';
 
 export const CACHE_DIR = join(tmpdir(), 'parley-finalize-bench');
 const CLIP_SEC = 60;
+// A whole number of 7 s turn cycles, so the repeats continue the turns.
+const SPEECH_CLIP_SEC = 70;
 const FPS = 30;
 const IVF_HEADER = 32;
 const FRAME_HEADER = 12;
@@ -118,6 +121,29 @@ export async function videoTrack(p: VideoParams): Promise<string> {
 export async function speechTrack(durationSec: number, turn: 0 | 1): Promise<string> {
   const path = join(CACHE_DIR, `speech-${turn}-${durationSec}s.ogg`);
   if (await exists(path)) return path;
+  const clip = await speechClip(turn);
+  const tmp = `${path}.part`;
+  await run('ffmpeg', [
+    ...quiet,
+    '-stream_loop',
+    '-1',
+    '-i',
+    clip,
+    '-t',
+    String(durationSec),
+    '-c',
+    'copy',
+    '-f',
+    'ogg',
+    tmp,
+  ]);
+  await rename(tmp, path);
+  return path;
+}
+
+async function speechClip(turn: 0 | 1): Promise<string> {
+  const path = join(CACHE_DIR, `speech-clip-${turn}-${SPEECH_CLIP_SEC}s.ogg`);
+  if (await exists(path)) return path;
   const [f, glide, syllables] = turn === 0 ? [180, 40, 4] : [240, 50, 5];
   const talking = turn === 0 ? 'gt(sin(2*PI*t/7)\\,0)' : 'lt(sin(2*PI*t/7)\\,0)';
   const expr =
@@ -129,7 +155,7 @@ export async function speechTrack(durationSec: number, turn: 0 | 1): Promise<str
     '-f',
     'lavfi',
     '-i',
-    `aevalsrc=${expr}:s=48000:c=mono:d=${durationSec}`,
+    `aevalsrc=${expr}:s=48000:c=mono:d=${SPEECH_CLIP_SEC}`,
     '-c:a',
     'libopus',
     '-b:a',
