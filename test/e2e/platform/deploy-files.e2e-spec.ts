@@ -52,11 +52,12 @@ describe('docker-compose.yml', () => {
       'migrate',
       'user-management',
       'video-streaming-server',
+      'finalize-worker',
       'interviewer-agent',
     ]) {
       expect(stdout).toMatch(new RegExp(`^  ${service}:$`, 'm'));
     }
-    expect(stdout.match(/image: parley:latest/g)).toHaveLength(4);
+    expect(stdout.match(/image: parley:latest/g)).toHaveLength(5);
     expect(stdout).toContain('v1.13.5');
     const sections = stdout.split(/^ {2}(?=[a-z-]+:$)/m);
     for (const [service, names] of Object.entries(APP_SECRETS)) {
@@ -66,6 +67,12 @@ describe('docker-compose.yml', () => {
     const vss = sections.find((s) => s.startsWith('video-streaming-server:')) ?? '';
     expect(vss).not.toContain('SESSION_TICKET_PRIVATE_KEY');
     expect(vss).not.toContain('STAFF_JWT_KEYS');
+    // Production records with LiveKit egress; ffmpeg runs in the finalize workers (R-R4).
+    expect(vss).toContain('RECORDER: egress');
+    expect(vss).toMatch(/FINALIZE_INLINE: ["']false["']/);
+    const finalizer = sections.find((s) => s.startsWith('finalize-worker:')) ?? '';
+    expect(finalizer).toContain('finalize-worker');
+    expect(finalizer).not.toContain('SESSION_TICKET_PRIVATE_KEY');
     // Each caller of user-management's internal API gets its own key only; user-management gets
     // both, each tagged with its owner.
     const agent = sections.find((s) => s.startsWith('interviewer-agent:')) ?? '';

@@ -207,6 +207,27 @@ describe('the egress adapter (production recorder protocol)', () => {
     expect(await store.list(`raw/${org.orgId}/${recordingId}/`)).toHaveLength(2);
     expect(await store.list(`final-recordings/${org.orgId}/${recordingId}`)).toHaveLength(0);
   }, 120_000);
+  it('with a retention of 0, raw tracks are deleted once the final file is verified, not before', async () => {
+    vss = await startVss(
+      env,
+      { RECORDER: 'egress', RECORDING_RAW_RETENTION_SECONDS: '0' },
+      TEST_PROFILE.ports.videoStreamingServer,
+    );
+    const { api, recordingId } = await recordWithEgress([
+      {
+        participant: 'candidate-guest',
+        kind: 'audio',
+        file: join(media, 'guest.ogg'),
+        ext: 'ogg',
+        offsetMs: 0,
+        durationMs: 4_000,
+      },
+    ]);
+    expect((await api.waitFor(['ready', 'failed'], 60_000)).state).toBe('ready');
+    await eventually(async () => expect(await store.list(`raw/${org.orgId}/${recordingId}/`)).toHaveLength(0));
+    expect(await store.list(`final-recordings/${org.orgId}/${recordingId}`)).toHaveLength(1);
+    expect((await api.timeline()).entries.map((e) => e.message).join('\n')).toMatch(/raw tracks deleted \(1 file\)/);
+  }, 120_000);
 });
 
 describe('a finalize worker killed mid-merge', () => {

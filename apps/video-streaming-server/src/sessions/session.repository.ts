@@ -15,6 +15,7 @@ import { VSS_CONFIG, type VideoStreamingServerConfig } from '../config';
 //   vss:reaper:hold_until, vss:reaper:redis_run_id   reaper holds (ReaperService)
 //   vss:reconcile:lock               string  one reconciling replica at a time (ReconciliationService)
 //   bull:vss-livekit-events:*, bull:vss-interview-status:*   BullMQ's own keys for the two queues
+//   vss:recording*:*, bull:vss-recording-*:*   recordings: listed in recordings/recording.repository.ts
 // Every key the media plane writes is named here, so one look shows its whole footprint in Redis.
 // Per-session keys (hash, timeline, room set) live while the session is active and expire the
 // retention period after it ends; a reopened session drops the expiry again. vss:rooms only holds

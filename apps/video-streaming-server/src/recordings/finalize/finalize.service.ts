@@ -143,7 +143,11 @@ export class FinalizeService {
     if (record?.state !== 'ready') return 'kept';
     const keys = (await this.store.list(rawPrefix(record.orgId, record.id))).map((o) => o.key);
     await this.store.delete(keys);
-    await this.repository.patch(recordingId, {}, `raw tracks deleted (${keys.length} files)`);
+    await this.repository.patch(
+      recordingId,
+      {},
+      `raw tracks deleted (${keys.length} file${keys.length === 1 ? '' : 's'})`,
+    );
     return `deleted ${keys.length}`;
   }
 
