@@ -2,6 +2,7 @@ import { CreateHiringSchema1795231820593 } from './1795231820593-CreateHiringSch
 import { CreateOrganizationsAndUsers1795231819593 } from './1795231819593-CreateOrganizationsAndUsers';
 import { MeetingGuestInvites1795231821593 } from './1795231821593-MeetingGuestInvites';
 import { MeetingTranscript1795231826593 } from './1795231826593-MeetingTranscript';
+import { OrganizationTier1795231828593 } from './1795231828593-OrganizationTier';
 import { RecordingMediaStart1795231827593 } from './1795231827593-RecordingMediaStart';
 import { RecordingPhaseAndTimes1795231824593 } from './1795231824593-RecordingPhaseAndTimes';
 import { UserDeactivationAndTokenVersion1795231825593 } from './1795231825593-UserDeactivationAndTokenVersion';
@@ -16,4 +17,5 @@ export const ALL_MIGRATIONS = [
   UserDeactivationAndTokenVersion1795231825593,
   MeetingTranscript1795231826593,
   RecordingMediaStart1795231827593,
+  OrganizationTier1795231828593,
 ];

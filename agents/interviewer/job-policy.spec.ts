@@ -41,6 +41,8 @@ describe(decideWithContext.name, () => {
       consent: null,
       consentAt: null,
       recordingAllowed: false,
+      tier: 'standard',
+      avatarsEnabled: false,
       ...overrides,
     },
   });

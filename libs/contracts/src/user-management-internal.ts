@@ -23,6 +23,8 @@ export const RoomContext = z.object({
   consent: z.enum(['given', 'declined']).nullable(),
   consentAt: z.iso.datetime().nullable(),
   recordingAllowed: z.boolean().describe('R-R1: whether a recording may start now'),
+  tier: z.enum(['standard', 'premium']).describe('the org’s service tier'),
+  avatarsEnabled: z.boolean().describe('R-A2: whether the org’s tier includes an avatar for the interviewer'),
 });
 export type RoomContext = z.infer<typeof RoomContext>;
 

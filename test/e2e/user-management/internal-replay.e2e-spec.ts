@@ -188,6 +188,9 @@ describe('user-management internal API and replay', () => {
         consent: null,
         consentAt: null,
         recordingAllowed: false,
+        // R-A2: a new org is on the standard tier: no avatar until an operator says otherwise.
+        tier: 'standard',
+        avatarsEnabled: false,
       });
 
       const consent = await call(app, {

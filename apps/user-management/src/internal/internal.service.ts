@@ -77,6 +77,8 @@ export class InternalService {
         consent: null,
         consentAt: null,
         recordingAllowed: meeting.status === 'scheduled' || meeting.status === 'live',
+        tier: org.tier,
+        avatarsEnabled: org.tier === 'premium',
       };
     }
     const { interview, posting } = await this.interviewWithPosting(tenant.orgId, tenant.id);
@@ -92,6 +94,8 @@ export class InternalService {
       consent: interview.consent,
       consentAt: interview.consentAt?.toISOString() ?? null,
       recordingAllowed: open && posting.recordingPolicy !== 'off' && interview.consent === 'given',
+      tier: org.tier,
+      avatarsEnabled: org.tier === 'premium',
     };
   }
 

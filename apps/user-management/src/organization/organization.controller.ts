@@ -7,7 +7,15 @@ import type { StaffPrincipal } from '../auth/staff-principal';
 import type { OrganizationEntity } from '../persistence/entities';
 import { OrganizationService } from './organization.service';
 
-const OrganizationView = z.object({ id: z.uuid(), name: z.string(), slug: z.string(), agentAutoJoin: z.boolean() });
+const OrganizationView = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  slug: z.string(),
+  agentAutoJoin: z.boolean(),
+  tier: z
+    .enum(['standard', 'premium'])
+    .describe('R-A2: premium orgs get an avatar for the interviewer (set by operators)'),
+});
 const UpdateOrganizationRequest = z
   .strictObject({
     name: z.string().trim().min(1).max(200).optional(),
@@ -20,7 +28,13 @@ const UpdateOrganizationRequest = z
 class OrganizationViewDto extends createZodDto(OrganizationView) {}
 class UpdateOrganizationRequestDto extends createZodDto(UpdateOrganizationRequest) {}
 
-const toView = (o: OrganizationEntity) => ({ id: o.id, name: o.name, slug: o.slug, agentAutoJoin: o.agentAutoJoin });
+const toView = (o: OrganizationEntity) => ({
+  id: o.id,
+  name: o.name,
+  slug: o.slug,
+  agentAutoJoin: o.agentAutoJoin,
+  tier: o.tier,
+});
 
 @ApiTags('organization')
 @Controller('v1/organization')

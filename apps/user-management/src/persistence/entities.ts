@@ -14,6 +14,8 @@ import type { MeetingTranscript } from '@app/contracts';
 
 export const USER_ROLES = ['admin', 'recruiter', 'hiring_manager', 'interviewer'] as const;
 export type UserRole = (typeof USER_ROLES)[number];
+export const ORG_TIERS = ['standard', 'premium'] as const;
+export type OrgTier = (typeof ORG_TIERS)[number];
 export const RECORDING_POLICIES = ['off', 'optional', 'mandatory'] as const;
 export type RecordingPolicy = (typeof RECORDING_POLICIES)[number];
 export const INTERVIEW_STATUSES = ['scheduled', 'in_progress', 'completed', 'abandoned', 'expired'] as const;
@@ -42,6 +44,8 @@ export class OrganizationEntity {
   @Column('text') name!: string;
   @Column('text') slug!: string;
   @Column({ name: 'agent_auto_join', type: 'boolean' }) agentAutoJoin!: boolean;
+  // R-A2: only premium orgs get avatar sessions. Operators set it (billing); the org cannot.
+  @Column({ type: 'enum', enum: ORG_TIERS, enumName: 'org_tier', default: 'standard' }) tier!: OrgTier;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
 }

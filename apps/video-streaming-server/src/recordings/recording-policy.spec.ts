@@ -13,6 +13,8 @@ const interview = (overrides: Partial<RoomContext>): RoomContext => ({
   consent: 'given',
   consentAt: '2030-01-01T00:00:00.000Z',
   recordingAllowed: true,
+  tier: 'standard',
+  avatarsEnabled: false,
   ...overrides,
 });
 
