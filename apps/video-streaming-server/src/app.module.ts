@@ -4,6 +4,9 @@ import { ObjectStoreCheck, ObjectStoreModule } from '@app/object-store';
 import { HealthModule, MetricsModule } from '@app/observability';
 import { RedisCheck, RedisModule } from '@app/redis';
 import { LiveKitKeyRing } from './auth/livekit-key-ring';
+import { MediaClientGuard } from './auth/media-client.guard';
+import { avatarsControllers, avatarsProviders } from './avatars/avatars.parts';
+import { speechControllers, speechProviders } from './speech/speech.parts';
 import { ObserverSecretGuard } from './auth/observer-secret.guard';
 import { SessionTicketVerifier } from './auth/session-ticket.verifier';
 import { TelemetryGuard } from './auth/telemetry.guard';
@@ -56,6 +59,8 @@ export class VideoStreamingServerModule {
         LiveKitWebhookController,
         RoomsController,
         RecordingsController,
+        ...speechControllers,
+        ...avatarsControllers,
       ],
       providers: [
         { provide: VSS_CONFIG, useValue: config },
@@ -64,6 +69,7 @@ export class VideoStreamingServerModule {
         LiveKitKeyRing,
         ObserverSecretGuard,
         TelemetryGuard,
+        MediaClientGuard,
         TokensService,
         SessionRepository,
         SessionsService,
@@ -76,6 +82,8 @@ export class VideoStreamingServerModule {
         LiveKitEventsQueue,
         LiveKitWebhookService,
         ReconciliationService,
+        ...speechProviders,
+        ...avatarsProviders,
       ],
     };
   }

@@ -15,6 +15,8 @@ import {
   toObjectStoreConfig,
 } from '@app/config';
 import { z } from 'zod';
+import { avatarsEnv, toAvatarsConfig } from './avatars/avatars.env';
+import { toTtsConfig, ttsEnv } from './speech/speech.env';
 
 export const SERVICE_NAME = 'video-streaming-server';
 
@@ -137,6 +139,8 @@ export const VideoStreamingServerEnv = z
       .regex(/^[a-z0-9]{1,20}$/)
       .default('veryfast'),
     FINALIZE_TMP_DIR: optionalString,
+    ...ttsEnv,
+    ...avatarsEnv,
   })
   .superRefine((env, ctx) => {
     if (env.HEARTBEAT_GRACE_MS < 2 * env.HEARTBEAT_INTERVAL_MS) {
@@ -180,6 +184,8 @@ export const VideoStreamingServerEnv = z
         eventsBurst: env.TELEMETRY_EVENTS_BURST,
       },
       retention: { sessionSeconds: env.SESSION_RETENTION_SECONDS },
+      tts: toTtsConfig(env),
+      avatars: toAvatarsConfig(env),
       recording: {
         recorder: env.RECORDER,
         localRecorderUrl: env.RECORDER_URL.replace(/\/+$/, ''),

@@ -1,0 +1,6 @@
+import type { Provider, Type } from '@nestjs/common';
+
+// R-A2/R-A3: what avatar sessions add to the media plane's module (app.module.ts spreads these in,
+// so they share the app's config, auth, Redis, user-management client and metrics).
+export const avatarsControllers: Type[] = [];
+export const avatarsProviders: Provider[] = [];

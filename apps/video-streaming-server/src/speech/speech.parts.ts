@@ -1,0 +1,6 @@
+import type { Provider, Type } from '@nestjs/common';
+
+// R-A1: what the TTS endpoint adds to the media plane's module (app.module.ts spreads these in, so
+// it shares the app's config, auth, Redis, object store and metrics).
+export const speechControllers: Type[] = [];
+export const speechProviders: Provider[] = [];
