@@ -223,9 +223,15 @@ describe('meetings get a silent note-taker (R-G3)', () => {
         return found[0]!;
       }, 30_000);
       expect(agent.tracks).toHaveLength(0);
-      await sleep(2_000);
-      // …and the person in the meeting does not see it.
-      expect([...person.room.remoteParticipants.values()].map((p) => p.identity)).not.toContain('parley-interviewer');
+      // …and the person in the meeting stops seeing it once the SFU has told them (a loaded machine
+      // took over 2 s here; the agent joins visible and hides itself: see the README's Meetings section).
+      await eventually(
+        () =>
+          expect([...person.room.remoteParticipants.values()].map((p) => p.identity)).not.toContain(
+            'parley-interviewer',
+          ),
+        10_000,
+      );
 
       // It listens: what the person says reaches the meeting's transcript when the meeting ends.
       await person.say('hello world');
