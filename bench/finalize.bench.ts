@@ -8,6 +8,7 @@
 // Inputs are generated once into os.tmpdir()/parley-finalize-bench (see support/finalize-media.ts).
 // Run: node scripts/build.mjs && node dist/bench/finalize.bench.js
 import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,12 +58,26 @@ async function copyRemux(tracks: TrackInput[], output: string): Promise<number> 
   }
   tracks.forEach((_, i) => args.push('-map', `${i}:0`));
   args.push('-c', 'copy', '-f', 'webm', output);
+  const cpu0 = cpuMs();
   const started = performance.now();
   await run('ffmpeg', args);
+  copyCpuMs.push(cpuMs() - cpu0);
   return performance.now() - started;
 }
+const copyCpuMs: number[] = [];
+
+/** CPU time (ms) of this process plus its waited-for children (ffprobe, ffmpeg): /proc/self/stat. */
+function cpuMs(): number {
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
+  // After the command: state is field 3; utime 14, stime 15, cutime 16, cstime 17 (clock ticks).
+  const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0);
+  return (ticks * 1000) / CLOCK_TICKS;
+}
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
 interface Phases {
+  /** CPU of Node and its children over the whole finalize. */
+  cpuMs: number;
   probeMs: number;
   ffmpegMs: number;
   verifyMs: number;
@@ -76,6 +91,7 @@ async function finalize(
   output: string,
   adjust?: (plan: MergePlan) => MergePlan,
 ): Promise<Phases> {
+  const cpu0 = cpuMs();
   const t0 = performance.now();
   const probed = await probeTracks(tracks);
   const t1 = performance.now();
@@ -85,7 +101,7 @@ async function finalize(
   const t2 = performance.now();
   const result = await verifyMerged(output, plan);
   const t3 = performance.now();
-  return { probeMs: t1 - t0, ffmpegMs: t2 - t1, verifyMs: t3 - t2, totalMs: t3 - t0, result };
+  return { cpuMs: cpuMs() - cpu0, probeMs: t1 - t0, ffmpegMs: t2 - t1, verifyMs: t3 - t2, totalMs: t3 - t0, result };
 }
 
 /** The plan with the mix encoded with libopus' defaults (64 kbit/s, level 10, 20 ms), for comparison. */
@@ -253,9 +269,12 @@ async function main(): Promise<void> {
         `${final.streams.map((s) => `${s.codec} "${s.title}"`).join(', ')}; ${RUNS} runs, alternated, medians`,
     );
     print();
-    print('| what | wall (s) | probe | ffmpeg | verify | × remux | × real time |');
-    print('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
-    print(`| \`ffmpeg -c copy\` remux | ${seconds(copyMs)} | | | | 1.00 | ${fmt(durationMs / copyMs, 0)} |`);
+    print('| what | wall (s) | probe | ffmpeg | verify | × remux | × real time | CPU (s) |');
+    print('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    print(
+      `| \`ffmpeg -c copy\` remux | ${seconds(copyMs)} | | | | 1.00 | ${fmt(durationMs / copyMs, 0)} | ` +
+        `${seconds(median(copyCpuMs.slice(1)))} |`,
+    );
     for (const [name, xs] of [
       ['finalize (mergeRecording steps)', runs],
       ['same, mix with libopus defaults', defaults],
@@ -264,11 +283,14 @@ async function main(): Promise<void> {
       print(
         `| ${name} | ${seconds(total)} | ${seconds(m(xs, 'probeMs'))} | ${seconds(m(xs, 'ffmpegMs'))} | ` +
           `${seconds(m(xs, 'verifyMs'))} | ${fmt(median(xs.map((r, i) => r.totalMs / copies[i]!)), 2)} | ` +
-          `${fmt(durationMs / total, 0)} |`,
+          `${fmt(durationMs / total, 0)} | ${seconds(m(xs, 'cpuMs'))} |`,
       );
     }
     print();
-    print(`finalize / remux per run: ${ratios.map((r) => fmt(r, 2)).join(', ')}`);
+    print(
+      `per run (wall s): remux ${copies.map(seconds).join(', ')}; finalize ${runs.map((r) => seconds(r.totalMs)).join(', ')}` +
+        `; finalize / remux ${ratios.map((r) => fmt(r, 2)).join(', ')}`,
+    );
     print();
 
     // 2. Peak RSS, 5 and 60 minutes.
@@ -305,9 +327,12 @@ async function main(): Promise<void> {
         `${meetings[0]!.result.streams[0]!.width}x${meetings[0]!.result.streams[0]!.height}; ${RUNS} runs, median`,
     );
     print();
-    print(`| wall (s) | ffmpeg (s) | × real time |`);
-    print('| ---: | ---: | ---: |');
-    print(`| ${seconds(meetTotal)} | ${seconds(m(meetings, 'ffmpegMs'))} | ${fmt(meetMs / meetTotal, 2)} |`);
+    print(`| wall (s) | ffmpeg (s) | × real time | CPU (s) | runs (wall s) |`);
+    print('| ---: | ---: | ---: | ---: | --- |');
+    print(
+      `| ${seconds(meetTotal)} | ${seconds(m(meetings, 'ffmpegMs'))} | ${fmt(meetMs / meetTotal, 2)} | ` +
+        `${seconds(m(meetings, 'cpuMs'))} | ${meetings.map((r) => seconds(r.totalMs)).join(', ')} |`,
+    );
     print();
     print(`uptime at end: ${uptime()}`);
     console.log(lines.join('\n'));

@@ -330,6 +330,28 @@ describe(mergeRecording.name, { timeout: 30_000 }, () => {
     }
   });
 
+  it('probes several tracks at once, yet returns them, and the first unreadable one, in their order', async () => {
+    const tracks: TrackInput[] = [
+      { id: 'cam', source: file('vp8.ivf'), startedAtMs: T0, speaker: 'candidate-1' },
+      { id: 'mic', source: file('vp8.ogg'), startedAtMs: T0, speaker: 'candidate-1' },
+      { id: 'h264-cam', source: file('h264.ivf'), startedAtMs: T0, speaker: 'candidate-2' },
+      { id: 'late-mic', source: file('late.ogg'), startedAtMs: T0, speaker: 'candidate-2' },
+    ];
+    const probed = await probeTracks(tracks);
+    expect(probed.map((t) => `${t.id}:${t.codec}:${Math.round(t.durationMs / 100) / 10}`)).toEqual([
+      'cam:vp8:5',
+      'mic:opus:3',
+      'h264-cam:h264:5',
+      'late-mic:opus:5',
+    ]);
+    const bad = [
+      tracks[0]!,
+      { id: 'random', source: file('random.ogg'), startedAtMs: T0, speaker: 'x' },
+      { id: 'cut', source: file('cut.ivf'), startedAtMs: T0, speaker: 'x' },
+    ];
+    expect((await rejection(probeTracks(bad), MergeInputError)).trackId).toBe('random');
+  });
+
   it('reports an expired presigned URL as that track, without its signature', async () => {
     // What the object store answers once a presigned URL has expired.
     const server = createServer((_req, res) => res.writeHead(403).end('<Error><Code>AccessDenied</Code></Error>'));

@@ -100,14 +100,31 @@ export async function probeTrack(source: string, options: ProbeOptions = {}): Pr
   };
 }
 
-/** Probe every track; the first unreadable one throws its MergeInputError. */
+/** At most this many ffprobes at once. */
+export const PROBE_CONCURRENCY = 3;
+
+/** Probe every track; the first unreadable one (in the tracks' order) throws its MergeInputError. */
 export async function probeTracks(tracks: readonly TrackInput[], options: ProbeOptions = {}): Promise<ProbedTrack[]> {
-  // One at a time: each probe is an HTTP request (or a full read, for IVF) against the store.
-  const probed: ProbedTrack[] = [];
-  for (const track of tracks) {
-    probed.push({ ...track, ...(await probeTrack(track.source, { ...options, trackId: track.id })) });
-  }
-  return probed;
+  // A few at a time: each probe is an HTTP request against the store, and an IVF (no duration in
+  // its header) a full packet scan, seconds for a long camera track, that the other probes need
+  // not wait for. Small enough a number not to hammer the store.
+  const settled: Array<PromiseSettledResult<ProbedTrack>> = new Array(tracks.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < tracks.length) {
+      const i = next++;
+      const track = tracks[i];
+      settled[i] = await probeTrack(track.source, { ...options, trackId: track.id }).then(
+        (media): PromiseFulfilledResult<ProbedTrack> => ({ status: 'fulfilled', value: { ...track, ...media } }),
+        (reason: unknown): PromiseRejectedResult => ({ status: 'rejected', reason }),
+      );
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PROBE_CONCURRENCY, tracks.length) }, worker));
+  return settled.map((result) => {
+    if (result.status === 'rejected') throw result.reason;
+    return result.value;
+  });
 }
 
 /** The span of the stream's packets (first pts to last pts + duration), read line by line. */
