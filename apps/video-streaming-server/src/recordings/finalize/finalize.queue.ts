@@ -2,11 +2,10 @@ import { Inject, Injectable, Logger, Optional, type OnApplicationShutdown, type 
 import { DurableQueue } from '@app/redis';
 import type { Job } from 'bullmq';
 import { VSS_CONFIG, type VideoStreamingServerConfig } from '../../config';
+import type { FinalizeJob } from './finalize-job';
 import { FinalizeService } from './finalize.service';
 
 export const FINALIZE_QUEUE = 'vss-recording-finalize';
-
-export type FinalizeJob = { kind: 'finalize'; recordingId: string } | { kind: 'purge-raw'; recordingId: string };
 
 /** Whether this process works the finalize queue (the API process unless told not to, or the worker). */
 export const FINALIZE_WORKER = Symbol('FINALIZE_WORKER');

@@ -10,7 +10,7 @@ import { VSS_CONFIG, type VideoStreamingServerConfig } from '../../config';
 import { finalObjectKey, rawFolder, rawPrefix, type RecordingRecord, type TrackRecord } from '../recording.model';
 import { RecordingRepository } from '../recording.repository';
 import { RecordingReportsQueue } from '../recording-reports.queue';
-import type { FinalizeJob } from './finalize.queue';
+import type { FinalizeJob } from './finalize-job';
 
 // How long presigned input URLs live: longer than the slowest merge of a long recording.
 const INPUT_URL_TTL_SECONDS = 6 * 3600;
