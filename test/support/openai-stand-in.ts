@@ -1,10 +1,11 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 // A local stand-in for the OpenAI API, as documented, for tests of anything that talks to an
 // OpenAI-compatible server: chat completions (whole, streamed as SSE, structured via json_schema),
-// transcriptions (multipart upload), speech (pcm/wav) and the model list. Every route's answer is a
+// transcriptions (multipart upload), speech (pcm/wav whole, mp3 streamed in paced chunks) and the model list. Every route's answer is a
 // settable handler or a failure mode, and every request is logged so a test can assert what was sent.
 // Self-contained on purpose: it must not share code (WAV, multipart) with what it tests.
 
@@ -97,6 +98,49 @@ export interface StreamPacing {
   stallAfter?: number;
 }
 
+/** How `response_format: 'mp3'` answers are sent: the real API streams MP3 while it is made. */
+export interface Mp3Pacing {
+  /**
+   * normal: 200 audio/mpeg in `chunks` pieces; slow: the same with `delayMs` (default 200) before
+   * each; hanging: no answer at all (until close()); 5xx: 500; 429: rate limited; malformed: 200
+   * audio/mpeg whose body is not MP3.
+   */
+  mode?: 'normal' | 'slow' | 'hanging' | '5xx' | '429' | 'malformed';
+  /** Pieces the clip is cut into (default 8). */
+  chunks?: number;
+  /** Pause before each piece (normal: 0). */
+  delayMs?: number;
+  /** The last piece waits for this (e.g. until the test's client has the first bytes). */
+  holdLast?: Promise<unknown>;
+  /** The clip to send (default standInMp3()). */
+  bytes?: Buffer;
+}
+
+/** What one mp3 answer did, for assertions on timing. */
+export interface Mp3Delivery {
+  input: string;
+  voice: unknown;
+  startedAt: number;
+  /** performance.now() when each piece was written. */
+  sentAt: number[];
+  /** When the answer ended (undefined: not yet, or cut). */
+  endedAt?: number;
+}
+
+let mp3Clip: Buffer | undefined;
+/** Two seconds of a 440 Hz tone as real MP3 (ffmpeg, libmp3lame), made once per process. */
+export function standInMp3(): Buffer {
+  mp3Clip ??= execFileSync(
+    'ffmpeg',
+    [
+      ...['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=2'],
+      ...['-ac', '1', '-c:a', 'libmp3lame', '-b:a', '64k', '-write_xing', '0', '-f', 'mp3', 'pipe:1'],
+    ],
+    { maxBuffer: 16 * 1024 * 1024 },
+  );
+  return mp3Clip;
+}
+
 export interface OpenAiStandIn {
   /** Base URL ending in /v1, for the SDK's baseURL. */
   url: string;
@@ -110,6 +154,10 @@ export interface OpenAiStandIn {
   setSpeech(handler: Route<SpeechHandler>): void;
   setModels(handler: Route<string[]>): void;
   setStream(pacing: StreamPacing): void;
+  /** How mp3 speech is answered from now on. */
+  setMp3(pacing: Mp3Pacing): void;
+  /** Every mp3 answer so far, oldest first. */
+  mp3Deliveries: Mp3Delivery[];
   close(): Promise<void>;
 }
 
@@ -141,6 +189,8 @@ export async function startOpenAiStandIn(options: OpenAiStandInOptions = {}): Pr
   };
   const requests: RecordedRequest[] = [];
   let pacing: StreamPacing = options.stream ?? {};
+  let mp3Pacing: Mp3Pacing = {};
+  const mp3Deliveries: Mp3Delivery[] = [];
 
   const server = createServer((req, res) => {
     void handle(req, res).catch((err: unknown) => {
@@ -266,8 +316,9 @@ export async function startOpenAiStandIn(options: OpenAiStandInOptions = {}): Pr
       throw new StandInError(400, "'model', 'input' and 'voice' are required");
     }
     const responseFormat: string = body.response_format ?? 'mp3';
+    if (responseFormat === 'mp3') return mp3(body, res);
     if (responseFormat !== 'pcm' && responseFormat !== 'wav') {
-      throw new StandInError(400, `the stand-in speaks pcm and wav only, not ${responseFormat}`);
+      throw new StandInError(400, `the stand-in speaks pcm, wav and mp3 only, not ${responseFormat}`);
     }
     const samples = await (routes.speech as SpeechHandler)({
       model: body.model,
@@ -280,6 +331,36 @@ export async function startOpenAiStandIn(options: OpenAiStandInOptions = {}): Pr
     samples.forEach((sample, i) => pcm.writeInt16LE(sample, i * 2));
     res.writeHead(200, { 'content-type': responseFormat === 'pcm' ? 'audio/pcm' : 'audio/wav' });
     res.end(responseFormat === 'pcm' ? pcm : Buffer.concat([wavHeader(pcm.length, STAND_IN_RATE), pcm]));
+  }
+
+  async function mp3(body: any, res: ServerResponse): Promise<void> {
+    const { mode = 'normal', holdLast } = mp3Pacing;
+    if (mode === 'hanging') return;
+    if (mode === '5xx')
+      return sendError(res, 500, 'The server had an error while processing your request.', 'server_error');
+    if (mode === '429') {
+      res.setHeader('retry-after', '1');
+      return sendError(res, 429, 'Rate limit reached for requests.', 'requests', 'rate_limit_exceeded');
+    }
+    const delivery: Mp3Delivery = { input: body.input, voice: body.voice, startedAt: performance.now(), sentAt: [] };
+    mp3Deliveries.push(delivery);
+    res.writeHead(200, { 'content-type': 'audio/mpeg', 'transfer-encoding': 'chunked' });
+    const clip =
+      mode === 'malformed'
+        ? Buffer.from('{"error":"this is not audio"}'.repeat(20))
+        : (mp3Pacing.bytes ?? standInMp3());
+    const count = Math.max(1, Math.min(mp3Pacing.chunks ?? 8, clip.length));
+    const size = Math.ceil(clip.length / count);
+    const delayMs = mp3Pacing.delayMs ?? (mode === 'slow' ? 200 : 0);
+    for (let i = 0; i < count; i++) {
+      if (i === count - 1 && holdLast) await holdLast;
+      if (delayMs) await new Promise((resolve) => setTimeout(resolve, delayMs));
+      if (res.destroyed) return;
+      res.write(clip.subarray(i * size, (i + 1) * size));
+      delivery.sentAt.push(performance.now());
+    }
+    res.end();
+    delivery.endedAt = performance.now();
   }
 
   /** Answers for a failure mode; true when it did (or, for hang, never will). */
@@ -305,6 +386,8 @@ export async function startOpenAiStandIn(options: OpenAiStandInOptions = {}): Pr
     setSpeech: (handler) => (routes.speech = handler),
     setModels: (handler) => (routes.models = handler),
     setStream: (next) => (pacing = next),
+    setMp3: (next) => (mp3Pacing = next),
+    mp3Deliveries,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));

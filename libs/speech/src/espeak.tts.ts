@@ -1,6 +1,12 @@
-import { ProviderError, type PcmAudio, type ProviderReadiness, type TextToSpeech } from './ports';
+import {
+  ProviderError,
+  type PcmAudio,
+  type ProviderReadiness,
+  type StreamingTextToSpeech,
+  type TextToSpeech,
+} from './ports';
 import { resamplePcm } from './resample';
-import { lastLine, runProcess } from './run-process';
+import { lastLine, runProcess, streamPipeline } from './run-process';
 import { parseWav, WavFormatError } from './wav';
 
 export interface EspeakOptions {
@@ -14,6 +20,10 @@ export interface EspeakOptions {
   maxChars?: number;
   /** The binary to run. */
   command?: string;
+  /** ffmpeg, for streamMp3 (espeak-ng writes WAV only). */
+  ffmpegCommand?: string;
+  /** streamMp3's bit rate in kbit/s (mono speech). */
+  mp3Kbps?: number;
 }
 
 // Control characters are replaced, not passed on: they are not speech, and text comes from a model
@@ -22,7 +32,7 @@ export interface EspeakOptions {
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029]/g;
 const VOICE = /^[A-Za-z0-9][A-Za-z0-9_+.-]{0,63}$/;
 
-export class EspeakTextToSpeech implements TextToSpeech {
+export class EspeakTextToSpeech implements TextToSpeech, StreamingTextToSpeech {
   readonly label = 'espeak-ng';
   /** espeak-ng's native rate; other rates in a WAV header are resampled to it. */
   readonly sampleRate = 22050;
@@ -31,6 +41,8 @@ export class EspeakTextToSpeech implements TextToSpeech {
   private readonly timeoutMs: number;
   private readonly maxChars: number;
   private readonly command: string;
+  private readonly ffmpegCommand: string;
+  private readonly mp3Kbps: number;
 
   constructor(options: EspeakOptions = {}) {
     this.voice = options.voice ?? 'en-us+f2';
@@ -38,6 +50,8 @@ export class EspeakTextToSpeech implements TextToSpeech {
     this.timeoutMs = options.timeoutMs ?? 8_000;
     this.maxChars = options.maxChars ?? 4_000;
     this.command = options.command ?? 'espeak-ng';
+    this.ffmpegCommand = options.ffmpegCommand ?? 'ffmpeg';
+    this.mp3Kbps = options.mp3Kbps ?? 48;
     // The voice comes from configuration; it must still never be read as an option.
     if (!VOICE.test(this.voice)) throw new Error(`espeak-ng voice ${JSON.stringify(this.voice)} is not a voice name`);
     if (!Number.isInteger(this.rateWpm) || this.rateWpm < 80 || this.rateWpm > 450) {
@@ -46,18 +60,13 @@ export class EspeakTextToSpeech implements TextToSpeech {
   }
 
   async synthesize(text: string, options: { signal?: AbortSignal } = {}): Promise<PcmAudio> {
-    const clean = text.replace(/\r\n?/g, '\n').replace(CONTROL, ' ').trim();
-    if (clean.length > this.maxChars) {
-      throw new ProviderError(this.label, `text longer than ${this.maxChars} characters`, 'refused');
-    }
+    const clean = this.clean(text);
     if (clean === '') return { sampleRate: this.sampleRate, samples: new Int16Array(0) };
 
-    // The text goes on stdin (--stdin reads it whole), never as an argument: text starting with
-    // `-` cannot become an option and no length limit of argv applies. -b 1: the input is UTF-8.
     const result = await runProcess({
       label: this.label,
       command: this.command,
-      args: ['--stdin', '-b', '1', '-v', this.voice, '-s', String(this.rateWpm), '--stdout'],
+      args: this.args(this.voice),
       input: Buffer.from(clean, 'utf8'),
       timeoutMs: this.timeoutMs,
       signal: options.signal,
@@ -73,6 +82,50 @@ export class EspeakTextToSpeech implements TextToSpeech {
       throw err;
     }
     return audio.sampleRate === this.sampleRate ? audio : resamplePcm(audio, this.sampleRate);
+  }
+
+  /**
+   * The same speech as MP3, streamed: espeak-ng's WAV piped through ffmpeg (libmp3lame), chunks as
+   * ffmpeg flushes them. `voice` overrides the configured one (an espeak-ng voice name). The
+   * timeout covers the whole utterance, as for synthesize.
+   */
+  async *streamMp3(text: string, options: { voice?: string; signal?: AbortSignal } = {}): AsyncGenerator<Buffer> {
+    const voice = options.voice ?? this.voice;
+    if (!VOICE.test(voice)) throw new ProviderError(this.label, 'not a voice name', 'refused');
+    const clean = this.clean(text);
+    if (clean === '') return;
+    yield* streamPipeline({
+      label: this.label,
+      stages: [
+        { command: this.command, args: this.args(voice) },
+        {
+          command: this.ffmpegCommand,
+          // Not seekable: no Xing header to patch afterwards; flush every packet so bytes leave early.
+          args: [
+            ...['-hide_banner', '-loglevel', 'error', '-nostdin', '-f', 'wav', '-i', 'pipe:0', '-map_metadata', '-1'],
+            ...['-ac', '1', '-c:a', 'libmp3lame', '-b:a', `${this.mp3Kbps}k`, '-write_xing', '0'],
+            ...['-flush_packets', '1', '-f', 'mp3', 'pipe:1'],
+          ],
+        },
+      ],
+      input: Buffer.from(clean, 'utf8'),
+      timeoutMs: this.timeoutMs,
+      signal: options.signal,
+    });
+  }
+
+  private clean(text: string): string {
+    const clean = text.replace(/\r\n?/g, '\n').replace(CONTROL, ' ').trim();
+    if (clean.length > this.maxChars) {
+      throw new ProviderError(this.label, `text longer than ${this.maxChars} characters`, 'refused');
+    }
+    return clean;
+  }
+
+  // The text goes on stdin (--stdin reads it whole), never as an argument: text starting with
+  // `-` cannot become an option and no length limit of argv applies. -b 1: the input is UTF-8.
+  private args(voice: string): string[] {
+    return ['--stdin', '-b', '1', '-v', voice, '-s', String(this.rateWpm), '--stdout'];
   }
 
   /** The binary runs and knows the configured voice (a wrong ESPEAK_VOICE fails every utterance). */

@@ -1,5 +1,6 @@
 export * from './ports';
 export * from './wav';
+export * from './mp3';
 export * from './resample';
 export * from './espeak.tts';
 export * from './pocketsphinx.stt';

@@ -14,8 +14,10 @@ import {
   type PcmAudio,
   type ProviderReadiness,
   type SpeechToText,
+  type StreamingTextToSpeech,
   type TextToSpeech,
 } from './ports';
+import { looksLikeMp3 } from './mp3';
 import { resamplePcm } from './resample';
 import { encodeWav, parseWav, samplesFromPcmBytes, WavFormatError } from './wav';
 
@@ -310,7 +312,7 @@ export interface OpenAiTextToSpeechOptions extends OpenAiConnection {
 // The API's limit for `input`.
 const MAX_SPEECH_CHARS = 4_096;
 
-export class OpenAiTextToSpeech implements TextToSpeech {
+export class OpenAiTextToSpeech implements TextToSpeech, StreamingTextToSpeech {
   readonly label: string;
   /** `response_format: 'pcm'` is 24 kHz mono s16le (OpenAI's documentation). */
   readonly sampleRate = 24_000;
@@ -342,6 +344,65 @@ export class OpenAiTextToSpeech implements TextToSpeech {
       const bytes = new Uint8Array(await response.arrayBuffer());
       return this.decode(bytes);
     });
+  }
+
+  /**
+   * `response_format: 'mp3'`, passed on chunk by chunk as the vendor sends it. The deadline is an
+   * idle one, as for chat streams: the wait for the answer, then the longest gap between chunks
+   * (the clock stops while the caller holds a chunk). The first bytes must look like MP3, so a
+   * server that answers 200 with something else fails before anything is passed on.
+   */
+  async *streamMp3(text: string, options: { voice?: string; signal?: AbortSignal } = {}): AsyncGenerator<Buffer> {
+    const input = text.trim();
+    if (input === '') return;
+    if (input.length > MAX_SPEECH_CHARS) {
+      throw new ProviderError(this.label, `text longer than ${MAX_SPEECH_CHARS} characters`, 'refused');
+    }
+    const deadline = new Deadline(this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS, options.signal);
+    try {
+      const response = await this.client.audio.speech.create(
+        {
+          model: this.options.model,
+          voice: options.voice ?? this.options.voice,
+          input,
+          response_format: 'mp3',
+          ...(this.options.speed !== undefined ? { speed: this.options.speed } : {}),
+        },
+        { signal: deadline.signal },
+      );
+      const reader = response.body?.getReader();
+      if (!reader) throw new ProviderError(this.label, 'the answer has no body', 'malformed');
+      let head: Buffer | undefined = Buffer.alloc(0);
+      try {
+        for (;;) {
+          deadline.restart();
+          const { done, value } = await reader.read();
+          if (done) break;
+          let chunk = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+          if (head) {
+            // Hold bytes back until there are enough to tell MP3 from an error page.
+            head = Buffer.concat([head, chunk]);
+            if (head.length < 4) continue;
+            if (!looksLikeMp3(head)) throw new ProviderError(this.label, 'the answer is not MP3', 'malformed');
+            chunk = head;
+            head = undefined;
+          }
+          deadline.pause();
+          yield chunk;
+        }
+      } finally {
+        reader.releaseLock();
+      }
+      if (deadline.timedOut || deadline.callerAborted) throw new Error('stream cut');
+      if (head) {
+        if (!looksLikeMp3(head)) throw new ProviderError(this.label, 'the answer is not MP3', 'malformed');
+        yield head;
+      }
+    } catch (err) {
+      throw providerError(this.label, err, deadline);
+    } finally {
+      deadline.end();
+    }
   }
 
   ready(): Promise<ProviderReadiness> {

@@ -31,6 +31,20 @@ export interface TextToSpeech {
   ready(): Promise<ProviderReadiness>;
 }
 
+/**
+ * Encoded speech as it is produced (R-A1's endpoint streams it on): the first chunk leaves as soon
+ * as the provider has it. The same adapters as TextToSpeech, so the agent and the media plane share
+ * one implementation of each provider.
+ */
+export interface StreamingTextToSpeech {
+  readonly label: string;
+  /**
+   * MP3 bytes of one utterance, chunk by chunk; nothing for empty text. Throws ProviderError before
+   * or between chunks. Leaving the loop early (or aborting) stops the provider's work.
+   */
+  streamMp3(text: string, options?: { voice?: string; signal?: AbortSignal }): AsyncIterable<Buffer>;
+}
+
 export interface SpeechToText {
   readonly label: string;
   /** One speech segment (as cut by the VAD). Empty text means nothing was recognised. Throws ProviderError. */

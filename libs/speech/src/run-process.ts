@@ -89,3 +89,105 @@ export function lastLine(stderr: string): string {
     .filter(Boolean);
   return (lines.at(-1) ?? 'no message').slice(0, 300);
 }
+
+export interface PipelineOptions {
+  /** ProviderError's provider. */
+  label: string;
+  /** Each stage's stdout feeds the next one's stdin; the first reads `input`, the last is streamed. */
+  stages: ReadonlyArray<{ command: string; args: readonly string[] }>;
+  input: Uint8Array;
+  /** The whole pipeline is killed after this long. */
+  timeoutMs: number;
+  signal?: AbortSignal;
+  /** Output beyond this is an error. */
+  maxOutputBytes?: number;
+}
+
+/**
+ * Children piped into each other (espeak-ng | ffmpeg), the last one's stdout yielded as it comes.
+ * Same rules as runProcess: no shell, SIGKILL on timeout or abort, and nothing outlives the
+ * iteration: leaving the loop early kills every stage and waits for it to exit. A stage that fails
+ * (exit code, not installed) throws once the output has ended, naming its own stderr.
+ */
+export async function* streamPipeline(options: PipelineOptions): AsyncGenerator<Buffer> {
+  const { label, signal } = options;
+  const maxOutputBytes = options.maxOutputBytes ?? 64 * 1024 * 1024;
+  if (signal?.aborted) throw new ProviderError(label, 'aborted', 'unavailable');
+  if (options.stages.length === 0) throw new Error('streamPipeline needs at least one stage');
+
+  let failure: ProviderError | undefined;
+  const stages = options.stages.map((stage) => {
+    const child = spawn(stage.command, stage.args, { stdio: ['pipe', 'pipe', 'pipe'], shell: false });
+    const state = { command: stage.command, child, stderr: '', spawnError: undefined as Error | undefined };
+    child.stderr.on('data', (chunk: Buffer) => {
+      state.stderr = (state.stderr + chunk.toString('utf8')).slice(-STDERR_TAIL_BYTES);
+    });
+    child.stdin.on('error', () => undefined);
+    child.on('error', (err) => {
+      state.spawnError = err;
+    });
+    const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    return { child, state, closed };
+  });
+  const killAll = (error: ProviderError) => {
+    failure ??= error;
+    for (const { child } of stages) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  const timer = setTimeout(
+    () => killAll(new ProviderError(label, `no result within ${options.timeoutMs} ms`, 'timeout')),
+    options.timeoutMs,
+  );
+  const onAbort = () => killAll(new ProviderError(label, 'aborted', 'unavailable'));
+  signal?.addEventListener('abort', onAbort, { once: true });
+  for (let i = 0; i + 1 < stages.length; i++) {
+    const from = stages[i].child.stdout;
+    const to = stages[i + 1].child.stdin;
+    from.pipe(to);
+    // A stage that dies (or is killed) unpipes its input; drain it, or the stage before never
+    // reaches 'close'.
+    to.once('close', () => from.resume());
+  }
+  stages[0].child.stdin.end(options.input);
+  const last = stages.at(-1)!;
+
+  let finished = false;
+  try {
+    let bytes = 0;
+    for await (const chunk of last.child.stdout as AsyncIterable<Buffer>) {
+      if (failure) break;
+      bytes += chunk.length;
+      if (bytes > maxOutputBytes) {
+        killAll(new ProviderError(label, `more than ${maxOutputBytes} bytes of output`, 'malformed'));
+        break;
+      }
+      yield chunk;
+    }
+    const codes = await Promise.all(stages.map((s) => s.closed));
+    finished = true;
+    if (failure) throw failure;
+    for (const [i, { state }] of stages.entries()) {
+      if (state.spawnError) {
+        const missing = (state.spawnError as NodeJS.ErrnoException).code === 'ENOENT';
+        throw new ProviderError(
+          label,
+          missing ? `${state.command} is not installed` : state.spawnError.message,
+          'unavailable',
+        );
+      }
+      if (codes[i] !== 0) {
+        throw new ProviderError(
+          label,
+          `${state.command} exited with ${codes[i]}: ${lastLine(state.stderr)}`,
+          'unavailable',
+        );
+      }
+    }
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
+    if (!finished) {
+      killAll(new ProviderError(label, 'stopped', 'unavailable'));
+      await Promise.all(stages.map((s) => s.closed));
+    }
+  }
+}
