@@ -9,6 +9,12 @@ export const ApiErrorBody = z.object({
     .string()
     .optional()
     .describe('a machine-readable reason within the code (too_early, consent_required, …), where the service has one'),
+  fallback: z
+    .string()
+    .optional()
+    .describe(
+      'what a client shows instead when a vendor-backed feature cannot answer (orb, captions); also the x-parley-fallback header',
+    ),
   requestId: z.string().optional(),
   issues: z
     .array(z.object({ path: z.string(), message: z.string() }))
@@ -16,3 +22,6 @@ export const ApiErrorBody = z.object({
     .describe('for validation errors: which field is wrong and why'),
 });
 export type ApiErrorBody = z.infer<typeof ApiErrorBody>;
+
+/** The header that repeats an error's fallback hint (for clients that do not read error bodies). */
+export const FALLBACK_HEADER = 'x-parley-fallback';

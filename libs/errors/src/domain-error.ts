@@ -20,6 +20,8 @@ export interface DomainErrorDetails {
   reason?: string;
   /** For RateLimited and DependencyUnavailable: when trying again makes sense. */
   retryAfterSeconds?: number;
+  /** For a vendor-backed feature that cannot answer: what the client shows instead (`orb`, `captions`). */
+  fallback?: string;
   [key: string]: unknown;
 }
 

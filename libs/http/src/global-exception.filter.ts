@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
-import type { ApiErrorBody } from '@app/contracts';
+import { FALLBACK_HEADER, type ApiErrorBody } from '@app/contracts';
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import { ZodValidationException } from 'nestjs-zod';
 import { ZodError } from 'zod';
@@ -37,6 +37,7 @@ export class GlobalExceptionFilter implements ExceptionFilter {
     const requestId = request.id;
     const retryAfter = exception instanceof DomainError ? exception.details?.retryAfterSeconds : undefined;
     if (typeof retryAfter === 'number') void reply.header('retry-after', String(retryAfter));
+    if (body.fallback) void reply.header(FALLBACK_HEADER, body.fallback);
     void reply.status(body.statusCode).send({ ...body, requestId });
   }
 
@@ -47,6 +48,7 @@ export class GlobalExceptionFilter implements ExceptionFilter {
         code: exception.code,
         message: exception.message,
         ...(exception.reason ? { reason: exception.reason } : {}),
+        ...(typeof exception.details?.fallback === 'string' ? { fallback: exception.details.fallback } : {}),
       };
     }
     if (exception instanceof ZodValidationException) return validationBody(exception.getZodError() as ZodError);

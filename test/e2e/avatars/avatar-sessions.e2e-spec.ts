@@ -72,6 +72,7 @@ function expectFallback(response: Awaited<ReturnType<typeof call>>, status: numb
   expect(response.status, response.body).toBe(status);
   expect(response.json.reason).toBe(reason);
   expect(response.headers['x-parley-fallback']).toBe('orb');
+  expect(response.json.fallback).toBe('orb');
   expect(response.json.message).toMatch(/orb/);
 }
 

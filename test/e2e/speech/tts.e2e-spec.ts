@@ -273,7 +273,11 @@ describe('vendor isolation (R-A3)', () => {
   const breakerState = () => metric(isolated, 'parley_tts_breaker_state', { provider: 'openai' });
   const expectFallback = (response: Awaited<ReturnType<typeof attempt>>) => {
     expect(response.status).toBe(503);
-    expect(response.json).toMatchObject({ code: 'DEPENDENCY_UNAVAILABLE', reason: 'vendor_unavailable' });
+    expect(response.json).toMatchObject({
+      code: 'DEPENDENCY_UNAVAILABLE',
+      reason: 'vendor_unavailable',
+      fallback: 'captions',
+    });
     expect(response.json.message).toContain('captions');
     expect(response.headers['x-parley-fallback']).toBe('captions');
     expect(JSON.stringify(response.json)).not.toContain(standIn.apiKey);

@@ -1,7 +1,6 @@
-import { Body, Controller, Header, HttpCode, Post, Res, UseGuards } from '@nestjs/common';
+import { FALLBACK_HEADER } from '@app/contracts';
+import { Body, Controller, Header, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { DomainError } from '@app/errors';
-import type { FastifyReply } from 'fastify';
 import { createZodDto } from 'nestjs-zod';
 import { CurrentMediaClient, MediaClientGuard, type MediaClient } from '../auth/media-client.guard';
 import {
@@ -14,14 +13,9 @@ import {
 class AvatarSessionRequestDto extends createZodDto(AvatarSessionRequest) {}
 class AvatarSessionResponseDto extends createZodDto(AvatarSessionResponse) {}
 
-/**
- * Error bodies carry only code, message and reason (libs/http's filter): the fallback hint of a
- * refusal travels in this header (and in the message).
- */
-export const FALLBACK_HEADER = 'x-parley-fallback';
-
 // R-A2/R-A3: a short-lived avatar vendor session for the room's participant (telemetry JWT or
-// session ticket). The rules are the service's; this only adds the fallback header to refusals.
+// session ticket). The rules are the service's; a refusal's fallback hint (`orb`) reaches the
+// client as the error body's `fallback` and the x-parley-fallback header (libs/http's filter).
 @ApiTags('avatars')
 @ApiBearerAuth()
 @UseGuards(MediaClientGuard)
@@ -43,14 +37,7 @@ export class AvatarSessionsController {
   async create(
     @CurrentMediaClient() client: MediaClient,
     @Body() body: AvatarSessionRequestDto,
-    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<AvatarSessionAnswer> {
-    try {
-      return await this.sessions.createSession(client, body);
-    } catch (err) {
-      const fallback = err instanceof DomainError ? err.details?.fallback : undefined;
-      if (typeof fallback === 'string') void reply.header(FALLBACK_HEADER, fallback);
-      throw err;
-    }
+    return this.sessions.createSession(client, body);
   }
 }

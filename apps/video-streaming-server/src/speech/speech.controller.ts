@@ -1,6 +1,5 @@
 import { Body, Controller, HttpCode, Post, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { DomainError } from '@app/errors';
 import type { FastifyReply } from 'fastify';
 import { createZodDto } from 'nestjs-zod';
 import { CurrentMediaClient, MediaClientGuard, type MediaClient } from '../auth/media-client.guard';
@@ -36,18 +35,13 @@ export class SpeechController {
     // The client leaving (or the answer ending) stops the provider's work.
     const gone = new AbortController();
     reply.raw.once('close', () => gone.abort());
-    try {
-      const answer = await this.speech.speak(body, gone.signal);
-      return reply
-        .header('content-type', 'audio/mpeg')
-        .header('cache-control', 'no-store')
-        .header(TTS_HEADERS.provider, answer.provider)
-        .header(TTS_HEADERS.cache, answer.cache)
-        .send(answer.body);
-    } catch (err) {
-      const fallback = err instanceof DomainError ? err.details?.fallback : undefined;
-      if (typeof fallback === 'string') void reply.header(TTS_HEADERS.fallback, fallback);
-      throw err;
-    }
+    // A refusal's fallback hint (`captions`) leaves through libs/http's filter, body and header.
+    const answer = await this.speech.speak(body, gone.signal);
+    return reply
+      .header('content-type', 'audio/mpeg')
+      .header('cache-control', 'no-store')
+      .header(TTS_HEADERS.provider, answer.provider)
+      .header(TTS_HEADERS.cache, answer.cache)
+      .send(answer.body);
   }
 }
