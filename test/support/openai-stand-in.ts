@@ -1,3 +1,4 @@
+import { readBody, sendJson } from './http-stand-in.util';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -406,30 +407,8 @@ function pieces(content: string, size: number | undefined): string[] {
   return content.match(/\S+\s*|\s+/g) ?? [];
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
 function sendError(res: ServerResponse, status: number, message: string, type: string, code: string | null = null) {
   sendJson(res, status, { error: { message, type, param: null, code } });
-}
-
-const MAX_BODY_BYTES = 50 * 1024 * 1024;
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) req.destroy(new Error('body too large'));
-      else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
 
 function parseBody(raw: Buffer, contentType: string): any {

@@ -1,3 +1,4 @@
+import { readBody, sendJson } from './http-stand-in.util';
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -73,7 +74,7 @@ export async function startSimliStandIn(
     open++;
     res.on('close', () => open--);
     void handle(req, res).catch((err: unknown) => {
-      if (!res.headersSent) send(res, 500, { detail: `stand-in failed: ${(err as Error).message}` });
+      if (!res.headersSent) sendJson(res, 500, { detail: `stand-in failed: ${(err as Error).message}` });
       else res.destroy();
     });
   });
@@ -93,22 +94,23 @@ export async function startSimliStandIn(
     }
     requests.push({ method: req.method ?? '', path, headers: req.headers, body, at: Date.now() });
     const route = `${req.method} ${path}`;
-    if (route !== 'POST /compose/token' && route !== 'GET /compose/ice') return send(res, 404, { detail: 'Not Found' });
-    if (req.headers['x-simli-api-key'] !== apiKey) return send(res, 401, { detail: 'Invalid API key' });
+    if (route !== 'POST /compose/token' && route !== 'GET /compose/ice')
+      return sendJson(res, 404, { detail: 'Not Found' });
+    if (req.headers['x-simli-api-key'] !== apiKey) return sendJson(res, 401, { detail: 'Invalid API key' });
 
     if (mode === 'hang') return; // held open until the client gives up or close()
     const wait = mode === 'slow' ? Math.max(slowMs, delayMs) : delayMs;
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     if (res.destroyed) return;
-    if (mode === 'fail') return send(res, 503, { detail: 'Service temporarily unavailable' });
-    if (mode === 'rate_limited') return send(res, 429, { detail: 'Too many requests' }, { 'retry-after': '7' });
+    if (mode === 'fail') return sendJson(res, 503, { detail: 'Service temporarily unavailable' });
+    if (mode === 'rate_limited') return sendJson(res, 429, { detail: 'Too many requests' }, { 'retry-after': '7' });
     if (mode === 'malformed') {
       res.writeHead(200, { 'content-type': 'application/json' });
       return void res.end('{"session_tok');
     }
 
     if (route === 'GET /compose/ice') {
-      return send(res, 200, [
+      return sendJson(res, 200, [
         { urls: 'stun:stun.stand-in.simli.test:3478' },
         {
           urls: 'turn:turn.stand-in.simli.test:3478?transport=udp',
@@ -118,14 +120,14 @@ export async function startSimliStandIn(
       ]);
     }
     if (!body || typeof body.faceId !== 'string' || body.faceId === '') {
-      return send(res, 422, { detail: [{ loc: ['body', 'faceId'], msg: 'Field required', type: 'missing' }] });
+      return sendJson(res, 422, { detail: [{ loc: ['body', 'faceId'], msg: 'Field required', type: 'missing' }] });
     }
     if (body.audioInputFormat !== undefined && body.audioInputFormat !== 'pcm16') {
-      return send(res, 400, { session_token: 'FAIL TOKEN', detail: 'unsupported audioInputFormat' });
+      return sendJson(res, 400, { session_token: 'FAIL TOKEN', detail: 'unsupported audioInputFormat' });
     }
     const token = `simli-session-${randomBytes(16).toString('hex')}`;
     tokens.push({ token, faceId: body.faceId, mintedAt: Date.now(), used: false });
-    return send(res, 200, { session_token: token });
+    return sendJson(res, 200, { session_token: token });
   }
 
   // --- the WebSocket of the LiveKit-backed session ---
@@ -179,19 +181,4 @@ export async function startSimliStandIn(
         for (const socket of sockets) socket.destroy();
       }),
   };
-}
-
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
-  res.end(text);
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }

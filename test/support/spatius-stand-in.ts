@@ -1,3 +1,4 @@
+import { readBody, sendJson } from './http-stand-in.util';
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -81,7 +82,7 @@ export async function startSpatiusStandIn(
     if (res.destroyed) return;
     if (mode === 'fail') return failure(res, 502, 'bad_gateway', 'upstream unavailable');
     if (mode === 'rate_limited') return failure(res, 429, 'rate_limited', 'slow down', { 'retry-after': '3' });
-    if (mode === 'malformed') return send(res, 200, { data: { sessionTokn: 42 } });
+    if (mode === 'malformed') return sendJson(res, 200, { data: { sessionTokn: 42 } });
 
     const now = Math.floor(Date.now() / 1000);
     if (!body || body.appId !== appId) return failure(res, 403, 'forbidden', 'unknown appId for this key');
@@ -90,7 +91,7 @@ export async function startSpatiusStandIn(
     }
     const token = `spatius-session-${randomBytes(16).toString('hex')}`;
     tokens.push({ token, appId, expireAt: body.expireAt, mintedAt: Date.now() });
-    return send(res, 200, { sessionToken: token });
+    return sendJson(res, 200, { sessionToken: token });
   }
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -114,21 +115,6 @@ export async function startSpatiusStandIn(
   };
 }
 
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
-  res.end(text);
-}
-
 function failure(res: ServerResponse, status: number, code: string, detail: string, headers?: Record<string, string>) {
-  send(res, status, { errors: [{ status: String(status), code, detail }] }, headers);
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
+  sendJson(res, status, { errors: [{ status: String(status), code, detail }] }, headers);
 }

@@ -1,3 +1,4 @@
+import { objectStoreFromEnv } from '../../support/object-store.util';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -78,14 +79,7 @@ describe('PostgreSQL migrations', () => {
 });
 
 describe('object store (versitygw)', () => {
-  const store = ObjectStore.fromOptions({
-    endpoint: env.S3_ENDPOINT,
-    region: env.S3_REGION,
-    bucket: env.S3_BUCKET,
-    accessKeyId: env.S3_ACCESS_KEY_ID,
-    secretAccessKey: env.S3_SECRET_ACCESS_KEY,
-    forcePathStyle: true,
-  });
+  const store = objectStoreFromEnv(env);
   afterAll(() => store.destroy());
 
   it('returns on get exactly the bytes it took on put', async () => {

@@ -1,8 +1,8 @@
+import { objectStoreFromEnv } from '../../support/object-store.util';
 import { mkdtemp, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DIST_DIR, LOG_DIR, ManagedProcess, TEST_PROFILE } from '@app/devstack';
-import { ObjectStore } from '@app/object-store';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { EgressStatus } from 'livekit-server-sdk';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -20,14 +20,7 @@ import { call, startVss } from '../../support/vss.util';
 // signs them, carrying EgressInfo as LiveKit sends it. Everything after that is Parley's: the
 // verified webhook, the recording state, the finalize job, ffmpeg, the upload, the report.
 const env = inject('stackEnv');
-const store = ObjectStore.fromOptions({
-  endpoint: env.S3_ENDPOINT,
-  region: env.S3_REGION,
-  bucket: env.S3_BUCKET,
-  accessKeyId: env.S3_ACCESS_KEY_ID,
-  secretAccessKey: env.S3_SECRET_ACCESS_KEY,
-  forcePathStyle: true,
-});
+const store = objectStoreFromEnv(env);
 const WORKER_PORT = TEST_PROFILE.ports.videoStreamingServer + 50;
 
 let um: NestFastifyApplication;

@@ -1,3 +1,4 @@
+import { objectStoreFromEnv } from '../../support/object-store.util';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { ObjectStore } from '@app/object-store';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -71,14 +72,7 @@ describe('user-management internal API and replay', () => {
   beforeAll(async () => {
     app = await startUm(env);
     org = await createTestOrg(app, 'internal');
-    store = ObjectStore.fromOptions({
-      endpoint: env.S3_ENDPOINT,
-      region: env.S3_REGION,
-      bucket: env.S3_BUCKET,
-      accessKeyId: env.S3_ACCESS_KEY_ID,
-      secretAccessKey: env.S3_SECRET_ACCESS_KEY,
-      forcePathStyle: true,
-    });
+    store = objectStoreFromEnv(env);
   });
   afterAll(async () => {
     store?.destroy();
