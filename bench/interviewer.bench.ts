@@ -38,7 +38,7 @@ import { createUserManagement } from '../apps/user-management/src/create-app';
 import { ensureOrganizationWithStaff } from '../apps/user-management/src/seed/seed';
 import { DEMO_ANSWERS, DEMO_POSTING } from '../tools/demo-script';
 import { machineLine } from './support/machine';
-import { fmt, median } from './support/stats';
+import { fmt, median, percentile } from './support/stats';
 
 const log = (line: string) => console.error(`[bench] ${line}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -46,11 +46,6 @@ const DISPATCH_ROOMS = 50;
 const TURN_INTERVIEWS = 3;
 const CONCURRENCY = [1, 5, 10, 12];
 const PASSWORD = 'bench password that is long enough';
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
 
 /** `pid` and all its descendants (Linux /proc). */
 function processTree(pid: number): number[] {

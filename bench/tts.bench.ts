@@ -20,7 +20,7 @@ import { loadVideoStreamingServerConfig } from '../apps/video-streaming-server/s
 import { createVideoStreamingServer } from '../apps/video-streaming-server/src/create-app';
 import { benchEnv } from './support/bench-env';
 import { machineLine } from './support/machine';
-import { fmt, median } from './support/stats';
+import { fmt, median, percentile } from './support/stats';
 
 const RUNS = Number(process.env.TTS_RUNS ?? 60);
 const WARMUP = 10;
@@ -28,11 +28,6 @@ const CHUNKS = 8;
 const CHUNK_GAP_MS = 5;
 const API_KEY = `sk-bench-${randomUUID()}`;
 const log = (line: string) => console.error(`[bench] ${line}`);
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
 
 const clip = execFileSync(
   'ffmpeg',

@@ -1,4 +1,5 @@
 import {
+  BROWSER_APT_BINARIES,
   ensureAptBinaries,
   ensureGoTool,
   ensureRecorder,
@@ -17,6 +18,7 @@ async function main(): Promise<void> {
     ensureAptBinaries(
       [
         ...STACK_APT_BINARIES,
+        ...BROWSER_APT_BINARIES,
         // Only for the test that checks docker-compose.yml with `docker-compose config`.
         { binary: 'docker-compose', pkg: 'docker-compose' },
       ],

@@ -49,17 +49,20 @@ export function describeDemo(result: DemoSeedResult, userManagementUrl: string):
   const lines = [
     'Demo data (org "Parley Demo"):',
     ...result.staff.map((s) => `  ${s.role.padEnd(15)} ${s.email.padEnd(30)} password ${s.password}`),
-    `  sign in:        POST ${userManagementUrl}/v1/auth/login`,
-    `  interview:      ${result.interviewId}`,
+    `  staff sign-in:  ${userManagementUrl}/staff/sign-in (API: POST ${userManagementUrl}/v1/auth/login)`,
+    `  interview:      ${userManagementUrl}/staff/interviews/${result.interviewId}`,
   ];
   if (result.invite)
     lines.push(
       `  candidate link: ${result.invite.url}`,
       `  invite code:    ${result.invite.code} (for POST /v1/invites/redeem)`,
     );
-  lines.push(`  meeting:        ${result.meetingId} (staff: POST /v1/meetings/<id>/token)`);
+  lines.push(`  meeting:        ${userManagementUrl}/staff/meetings/${result.meetingId}`);
   if (result.meetingGuestInvite)
-    lines.push(`  candidate meeting code: ${result.meetingGuestInvite.code} (for POST /v1/meeting-invites/token)`);
+    lines.push(
+      `  candidate's meeting link: ${result.meetingGuestInvite.url}`,
+      `  candidate's meeting code: ${result.meetingGuestInvite.code} (for POST /v1/meeting-invites/token)`,
+    );
   return lines.join('\n');
 }
 

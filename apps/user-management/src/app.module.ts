@@ -14,6 +14,7 @@ import { PeopleModule } from './people/people.module';
 import { USER_MANAGEMENT_ENTITIES } from './persistence/entities';
 import { PersistenceModule } from './persistence/persistence.module';
 import { RecordingsModule } from './recordings/recordings.module';
+import { WebAppModule } from './web-app/web-app.module';
 
 @Global()
 @Module({})
@@ -55,6 +56,7 @@ export class UserManagementModule {
         MeetingsModule,
         RecordingsModule,
         InternalModule,
+        WebAppModule,
       ],
     };
   }

@@ -15,6 +15,7 @@ import {
   trustProxyEnv,
 } from '@app/config';
 import { ownedServiceKeyRing } from '@app/service-auth';
+import { resolve } from 'node:path';
 import { z } from 'zod';
 
 export const SERVICE_NAME = 'user-management';
@@ -43,6 +44,11 @@ export const UserManagementEnv = z
     S3_PUBLIC_ENDPOINT: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
     // Where candidates open their invite; the secret travels in the URL fragment, never to a server log.
     PUBLIC_WEB_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:3000'),
+    // The media plane (video-streaming-server) as browsers reach it; the web app reads it from
+    // GET /v1/web-config. Its WEB_ORIGINS must list PUBLIC_WEB_URL's origin.
+    PUBLIC_MEDIA_API_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:3001'),
+    // The built web app (`npm run build:web`) served at `/`; relative to the working directory.
+    WEB_APP_DIR: z.string().min(1).default('dist/web'),
     SESSION_TICKET_PRIVATE_KEY: privateJwk,
     SESSION_TICKET_TTL_SECONDS: seconds(60, 15 * 60, 10 * 60),
     // Staff access tokens (HS256, id:secret,…; the first signs, all verify).
@@ -86,6 +92,7 @@ export const UserManagementEnv = z
         publicUrl: env.LIVEKIT_PUBLIC_URL ?? livekit.url,
       },
       publicWebUrl: env.PUBLIC_WEB_URL.replace(/\/+$/, ''),
+      web: { mediaApiUrl: env.PUBLIC_MEDIA_API_URL.replace(/\/+$/, ''), appDir: resolve(env.WEB_APP_DIR) },
       sessionTicket: { privateJwk: env.SESSION_TICKET_PRIVATE_KEY, ttlSeconds: env.SESSION_TICKET_TTL_SECONDS },
       staffAuth: {
         keys: env.STAFF_JWT_KEYS,

@@ -2,13 +2,14 @@ import { createHttpApp, type HttpAppOptions } from '@app/http';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { UserManagementModule } from './app.module';
 import { SERVICE_NAME, type UserManagementConfig } from './config';
+import { serveWebApp } from './web-app/serve-web-app';
 
-export function createUserManagement(
+export async function createUserManagement(
   config: UserManagementConfig,
   // For tests: e.g. a log capture stream.
   overrides: Pick<HttpAppOptions, 'logDestination'> = {},
 ): Promise<NestFastifyApplication> {
-  return createHttpApp(UserManagementModule.register(config), {
+  const app = await createHttpApp(UserManagementModule.register(config), {
     service: SERVICE_NAME,
     logLevel: config.logLevel,
     title: 'Parley user-management',
@@ -22,4 +23,7 @@ export function createUserManagement(
     },
     ...overrides,
   });
+  // The web app (candidates' invite links, staff pages) is served from here, at `/`.
+  await serveWebApp(app, config.web.appDir);
+  return app;
 }

@@ -39,6 +39,18 @@ export const VideoStreamingServerEnv = z
     LIVEKIT_EXTRA_KEYS: z.preprocess((v) => (v === '' ? undefined : v), keyRing(32).optional()),
     // The URL browsers dial, when it differs from LIVEKIT_URL (TLS terminator, public host).
     LIVEKIT_PUBLIC_URL: optionalString.pipe(z.url({ protocol: /^wss?$/ }).optional()),
+    // Origins whose pages may call this API from a browser (CORS): where user-management serves
+    // the web app (its PUBLIC_WEB_URL), and the dev server. Comma-separated.
+    WEB_ORIGINS: z
+      .string()
+      .default('http://127.0.0.1:3000,http://localhost:3000,http://127.0.0.1:5173,http://localhost:5173')
+      .transform((v) =>
+        v
+          .split(',')
+          .map((o) => o.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.url({ protocol: /^https?$/ }).transform((o) => new URL(o).origin)).max(50)),
     SESSION_TICKET_PUBLIC_KEYS: publicKeySet,
     TELEMETRY_SIGNING_KEYS: keyRing(32),
     OBSERVER_SHARED_SECRET: secret(32),
@@ -160,6 +172,7 @@ export const VideoStreamingServerEnv = z
       livekit,
       livekitKeys: [{ id: livekit.apiKey, secret: livekit.apiSecret }, ...(env.LIVEKIT_EXTRA_KEYS ?? [])],
       livekitPublicUrl: env.LIVEKIT_PUBLIC_URL ?? livekit.url,
+      webOrigins: env.WEB_ORIGINS,
       objectStore: toObjectStoreConfig(env),
       tickets: { publicKeys: env.SESSION_TICKET_PUBLIC_KEYS },
       telemetry: { signingKeys: env.TELEMETRY_SIGNING_KEYS, ttlSeconds: env.TELEMETRY_TOKEN_TTL_SECONDS },

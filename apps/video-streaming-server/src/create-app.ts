@@ -1,3 +1,6 @@
+import fastifyCors from '@fastify/cors';
+import { FALLBACK_HEADER } from '@app/contracts';
+import { REQUEST_ID_HEADER } from '@app/observability';
 import { createHttpApp, type HttpAppOptions } from '@app/http';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { VideoStreamingServerModule } from './app.module';
@@ -24,6 +27,15 @@ export async function createVideoStreamingServer(
     .getHttpAdapter()
     .getInstance()
     .addContentTypeParser(WEBHOOK_CONTENT_TYPE, { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  // The web app runs on user-management's origin and calls this API directly: bearer tokens in
+  // headers, never cookies, so no credentials mode.
+  await app.register(fastifyCors, {
+    origin: config.webOrigins,
+    methods: ['GET', 'POST'],
+    allowedHeaders: ['authorization', 'content-type'],
+    exposedHeaders: [FALLBACK_HEADER, REQUEST_ID_HEADER, 'retry-after'],
+    maxAge: 600,
+  });
   serveHeartbeatOnLeanPath(app);
   return app;
 }

@@ -1,7 +1,10 @@
-// The one module that talks to Parley's APIs. The invite code travels only in request bodies,
-// never in a URL, and nothing here logs it. Both APIs are reached on this page's origin
-// (`/v1/invites` → user-management, `/v1/tokens` → video-streaming-server) unless
-// VITE_MEDIA_API_URL points the media plane elsewhere.
+// The candidate's calls. The invite code travels only in request bodies, never in a URL, and
+// nothing here logs it. Invites go to user-management (this page's origin), tokens to the media
+// plane (its URL from /v1/web-config).
+import { ApiError, requestJson, sentence } from './http';
+import { mediaUrl } from './config';
+
+export { ApiError };
 
 export type RecordingPolicy = 'off' | 'optional' | 'mandatory';
 export type ConsentChoice = 'given' | 'declined';
@@ -37,51 +40,7 @@ export interface ParticipantToken {
   role: string;
 }
 
-/** A failed request, with the API's status, code, reason and message when it gave them. */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly code?: string,
-    readonly reason?: string,
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-
-  /** No answer at all (network down, server not running): status 0. */
-  get unavailable(): boolean {
-    return this.status === 0 || this.status >= 500;
-  }
-}
-
-const mediaBase = (import.meta.env.VITE_MEDIA_API_URL as string | undefined)?.replace(/\/+$/, '') ?? '';
-
-async function post<T>(url: string, body: unknown): Promise<T> {
-  let response: Response;
-  try {
-    response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-      credentials: 'omit',
-      referrerPolicy: 'no-referrer',
-    });
-  } catch {
-    throw new ApiError(0, 'Parley cannot be reached right now. Check your connection and try again.');
-  }
-  const payload: unknown = await response.json().catch(() => undefined);
-  if (!response.ok) {
-    const p = (payload ?? {}) as { message?: unknown; code?: unknown; reason?: unknown };
-    throw new ApiError(
-      response.status,
-      typeof p.message === 'string' ? p.message : `request failed (${response.status})`,
-      typeof p.code === 'string' ? p.code : undefined,
-      typeof p.reason === 'string' ? p.reason : undefined,
-    );
-  }
-  return payload as T;
-}
+const post = <T>(url: string, body: unknown) => requestJson<T>(url, { body });
 
 export const api = {
   inspectInvite: (invite: string) => post<InviteDetails>('/v1/invites/inspect', { invite }),
@@ -89,7 +48,7 @@ export const api = {
     post<{ consent: ConsentChoice; consentAt: string }>('/v1/invites/consent', { invite, choice }),
   redeemInvite: (invite: string) => post<RedeemedInvite>('/v1/invites/redeem', { invite }),
   participantToken: (ticket: string, room: string, identity: string) =>
-    post<ParticipantToken>(`${mediaBase}/v1/tokens/participant`, { ticket, room, identity }),
+    mediaUrl('/v1/tokens/participant').then((url) => post<ParticipantToken>(url, { ticket, room, identity })),
 };
 
 /** The invite code from the link's fragment (`#invite=<code>`); fragments never reach a server. */
@@ -121,9 +80,4 @@ export function describeInviteError(err: unknown): { title: string; detail: stri
     return { title: 'This invite can no longer be used', detail: sentence(err.message) };
   }
   return { title: 'We could not continue', detail: sentence(err.message) };
-}
-
-function sentence(text: string): string {
-  const t = text.trim();
-  return t ? `${t.charAt(0).toUpperCase()}${t.slice(1)}${/[.!?]$/.test(t) ? '' : '.'}` : '';
 }

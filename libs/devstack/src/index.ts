@@ -11,3 +11,4 @@ export * from './recorder';
 export * from './stack';
 export * from './wait';
 export * from './simulated-candidate';
+export * from './browser';

@@ -79,6 +79,11 @@ export const STACK_APT_BINARIES: ReadonlyArray<{ binary: string; pkg: string }> 
   { binary: 'pocketsphinx_continuous', pkg: 'pocketsphinx-en-us' },
 ];
 
+/** The web app's tests drive a real browser, and playwright-core downloads none: Debian's Chromium. */
+export const BROWSER_APT_BINARIES: ReadonlyArray<{ binary: string; pkg: string }> = [
+  { binary: 'chromium', pkg: 'chromium' },
+];
+
 export async function ensureAptBinaries(
   wanted: ReadonlyArray<{ binary: string; pkg: string }>,
   log: Logger,

@@ -177,6 +177,15 @@ export function stackEnv(
     VSS_INTERNAL_API_KEY: `${secrets.internalKeyId}:${secrets.internalSecret}`,
     AGENT_INTERNAL_API_KEY: `${secrets.agentInternalKeyId}:${secrets.agentInternalSecret}`,
     USER_MANAGEMENT_URL: `http://127.0.0.1:${profile.ports.userManagement}`,
+    // user-management serves the web app; its pages call the media plane directly (CORS).
+    PUBLIC_WEB_URL: `http://127.0.0.1:${profile.ports.userManagement}`,
+    PUBLIC_MEDIA_API_URL: `http://127.0.0.1:${profile.ports.videoStreamingServer}`,
+    WEB_ORIGINS: [
+      `http://127.0.0.1:${profile.ports.userManagement}`,
+      `http://localhost:${profile.ports.userManagement}`,
+      'http://127.0.0.1:5173',
+      'http://localhost:5173',
+    ].join(','),
     // R-R4: Parley's Go-SDK recorder stands in for LiveKit egress here (see README).
     RECORDER: 'local',
     RECORDER_URL: `http://127.0.0.1:${profile.ports.recorder}`,

@@ -45,6 +45,18 @@ export const InterviewView = z.object({
   createdAt: z.iso.datetime(),
 });
 
+// The list shows how an interview went without shipping every transcript: the scorecard's gist.
+export const InterviewListItemView = InterviewView.extend({
+  scoreSummary: z
+    .object({
+      averageScore: z.number().describe('mean of the competency scores (1–5), one decimal'),
+      competencies: z.number().int(),
+      recommendation: z.string(),
+    })
+    .nullable()
+    .describe('null until the agent has reported a scorecard'),
+});
+
 export const InterviewDetailView = InterviewView.extend({
   transcript: z.array(z.unknown()).nullable(),
   scorecard: z.record(z.string(), z.unknown()).nullable(),

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { InterviewEntity } from '../persistence/entities';
-import type { InterviewDetailView, InterviewView } from './interview.schemas';
+import type { InterviewDetailView, InterviewListItemView, InterviewView } from './interview.schemas';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -22,4 +22,23 @@ export function toInterviewView(i: InterviewEntity): z.infer<typeof InterviewVie
 
 export function toInterviewDetailView(i: InterviewEntity): z.infer<typeof InterviewDetailView> {
   return { ...toInterviewView(i), transcript: i.transcript, scorecard: i.scorecard };
+}
+
+/** The scorecard's gist for the list; a stored scorecard of an unexpected shape counts as none. */
+export function toInterviewListItemView(i: InterviewEntity): z.infer<typeof InterviewListItemView> {
+  const scorecard = i.scorecard as { competencies?: unknown; recommendation?: unknown } | null;
+  const scores = Array.isArray(scorecard?.competencies)
+    ? (scorecard.competencies as Array<{ score?: unknown }>)
+        .map((c) => c?.score)
+        .filter((s): s is number => typeof s === 'number')
+    : [];
+  const scoreSummary =
+    scorecard && typeof scorecard.recommendation === 'string'
+      ? {
+          averageScore: scores.length ? Math.round((scores.reduce((a, b) => a + b, 0) / scores.length) * 10) / 10 : 0,
+          competencies: scores.length,
+          recommendation: scorecard.recommendation,
+        }
+      : null;
+  return { ...toInterviewView(i), scoreSummary };
 }

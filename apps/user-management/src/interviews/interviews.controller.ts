@@ -10,17 +10,17 @@ import {
   CreatedInterviewResponse,
   CreateInterviewRequest,
   InterviewDetailView,
-  InterviewView,
+  InterviewListItemView,
   IssuedInvite,
   ReissueInviteRequest,
 } from './interview.schemas';
-import { toInterviewDetailView, toInterviewView } from './interview.views';
+import { toInterviewDetailView, toInterviewListItemView, toInterviewView } from './interview.views';
 import { InterviewsService } from './interviews.service';
 
 class CreateInterviewRequestDto extends createZodDto(CreateInterviewRequest) {}
 class ReissueInviteRequestDto extends createZodDto(ReissueInviteRequest) {}
 class CreatedInterviewResponseDto extends createZodDto(CreatedInterviewResponse) {}
-class InterviewViewDto extends createZodDto(InterviewView) {}
+class InterviewListItemViewDto extends createZodDto(InterviewListItemView) {}
 class InterviewDetailViewDto extends createZodDto(InterviewDetailView) {}
 class IssuedInviteDto extends createZodDto(IssuedInvite) {}
 class IdParamDto extends createZodDto(IdParam) {}
@@ -50,9 +50,9 @@ export class InterviewsController {
 
   @Get()
   @StaffOnly(...HIRING_TEAM)
-  @ApiOkResponse({ type: [InterviewViewDto] })
+  @ApiOkResponse({ type: [InterviewListItemViewDto] })
   async list(@CurrentStaff() actor: StaffPrincipal, @Query() query: InterviewListQueryDto) {
-    return (await this.interviews.list(actor, query)).map(toInterviewView);
+    return (await this.interviews.list(actor, query)).map(toInterviewListItemView);
   }
 
   @Get(':id')

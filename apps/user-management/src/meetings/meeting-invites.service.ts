@@ -68,6 +68,7 @@ export class MeetingInvitesService {
       identity: `candidate-${participant.candidateId}`,
       role: 'candidate',
       participantRole: participant.role,
+      name: await this.meetings.candidateName(participant.orgId, participant.candidateId),
     });
   }
 }

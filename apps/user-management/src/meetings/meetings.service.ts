@@ -134,13 +134,23 @@ export class MeetingsService {
     const participant = participants.find((p) => p.userId === actor.userId);
     if (!participant) throw new DomainError(DomainErrorCode.Forbidden, 'you are not a participant of this meeting');
     const role = actor.role === 'interviewer' ? 'interviewer' : 'recruiter';
-    return this.mintToken(meeting, { identity: `user-${actor.userId}`, role, participantRole: participant.role }, now);
+    const [user] = await this.users.findByIds(actor.orgId, [actor.userId]);
+    return this.mintToken(
+      meeting,
+      { identity: `user-${actor.userId}`, role, participantRole: participant.role, name: user?.displayName },
+      now,
+    );
+  }
+
+  /** A candidate's full name, for their meeting token's display name. */
+  async candidateName(orgId: string, candidateId: string): Promise<string | undefined> {
+    return (await this.candidates.findByIds(orgId, [candidateId]))[0]?.fullName;
   }
 
   /** A LiveKit token for one participant of a joinable meeting (staff or candidate guest). */
   async mintToken(
     meeting: MeetingEntity,
-    who: { identity: string; role: ParticipantRole; participantRole: 'host' | 'guest' },
+    who: { identity: string; role: ParticipantRole; participantRole: 'host' | 'guest'; name?: string },
     now = new Date(),
   ) {
     // R-M1: the join window (see meeting-join-window.ts).
@@ -149,6 +159,8 @@ export class MeetingsService {
     const minted = await mintLiveKitToken({
       key: { id: this.config.livekit.apiKey, secret: this.config.livekit.apiSecret },
       identity: who.identity,
+      // The name the other participants' tiles show.
+      ...(who.name ? { name: who.name } : {}),
       grant: grantFor(who.role, meeting.roomName),
       ttlSeconds: Math.floor(verdict.tokenTtlMs / 1000),
       metadata: JSON.stringify({

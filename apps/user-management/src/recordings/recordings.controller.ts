@@ -14,6 +14,11 @@ const RecordingView = z.object({
   subjectType: z.enum(['interview', 'meeting']),
   subjectId: z.uuid(),
   status: z.enum(['pending', 'ready', 'failed']),
+  phase: z
+    .enum(['recording', 'processing', 'ready', 'failed'])
+    .describe('finer than status while pending: still recording, or the final file is being made'),
+  startedAt: z.iso.datetime().nullable(),
+  endedAt: z.iso.datetime().nullable(),
   durationMs: z.number().nullable(),
   sizeBytes: z.number().nullable(),
   codecs: z.array(z.string()),
@@ -51,6 +56,9 @@ const toView = (r: RecordingEntity) => ({
   subjectType: r.subjectType,
   subjectId: r.subjectId,
   status: r.status,
+  phase: r.phase,
+  startedAt: r.startedAt?.toISOString() ?? null,
+  endedAt: r.endedAt?.toISOString() ?? null,
   durationMs: r.durationMs,
   sizeBytes: r.sizeBytes,
   codecs: r.codecs,

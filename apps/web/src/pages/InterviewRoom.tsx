@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import {
+  ConnectionQuality,
   DisconnectReason,
   type Participant,
   type RemoteParticipant,
@@ -9,6 +10,10 @@ import {
   Track,
 } from 'livekit-client';
 import { api, describeInviteError, type InviteDetails } from '../api';
+import { MediaSession } from '../session/media-session';
+import { ConnectionBadge, RecordingBadge } from '../media/StatusBadges';
+import { useRecordingState } from '../session/use-recording-state';
+import type { ChosenDevices } from './DeviceCheck';
 import { Orb } from '../components/Orb';
 import { Notice } from '../components/Notice';
 import type { EndReason } from './EndScreen';
@@ -27,13 +32,14 @@ type Attributes = Readonly<Record<string, string>>;
 interface Props {
   invite: string;
   details: InviteDetails;
+  devices: ChosenDevices;
   onEnd: (reason: EndReason) => void;
 }
 
 const isInterviewer = (p: Participant) => p.identity === INTERVIEWER_IDENTITY || p.isAgent;
 
 /** The live interview: the interviewer's orb and captions, typed answers, progress and controls. */
-export function InterviewRoom({ invite, details, onEnd }: Props) {
+export function InterviewRoom({ invite, details, devices, onEnd }: Props) {
   const roomRef = useRef<Room | null>(null);
   const audioRef = useRef<HTMLDivElement>(null);
   const selfVideoRef = useRef<HTMLVideoElement>(null);
@@ -52,17 +58,38 @@ export function InterviewRoom({ invite, details, onEnd }: Props) {
   const [audioBlocked, setAudioBlocked] = useState(false);
   const [answer, setAnswer] = useState('');
   const [now, setNow] = useState(() => Date.now());
+  const [session, setSession] = useState<MediaSession | null>(null);
+  const [quality, setQuality] = useState<ConnectionQuality>(ConnectionQuality.Unknown);
+  const recording = useRecordingState(session);
+  const devicesRef = useRef(devices);
 
   useEffect(() => {
-    const room = new Room({ adaptiveStream: true, dynacast: true });
+    const room = new Room({
+      adaptiveStream: true,
+      dynacast: true,
+      audioCaptureDefaults: { deviceId: devicesRef.current.audioInputId ?? undefined },
+      videoCaptureDefaults: {
+        deviceId: devicesRef.current.videoInputId ?? undefined,
+        resolution: { width: 640, height: 360 },
+      },
+    });
     roomRef.current = room;
     let cancelled = false;
     let ended = false;
+    let media: MediaSession | null = null;
+    const marker = (message: string, data?: Record<string, string | number | boolean>) =>
+      media?.event({ type: 'marker', message, data });
     const end = (reason: EndReason) => {
       if (ended || cancelled) return;
       ended = true;
+      marker('candidate.left_room', { reason: typeof reason === 'string' ? reason : 'error' });
+      void media?.close();
       onEndRef.current(reason);
     };
+    // Script errors reach the session timeline, without the page's URL (its fragment holds the invite).
+    const onError = (e: ErrorEvent) =>
+      media?.event({ type: 'log', level: 'error', message: e.message || 'script error' });
+    window.addEventListener('error', onError);
     let lastAttrs: Attributes = {};
     const setAgentAttrs = (p: Participant) => {
       lastAttrs = { ...p.attributes };
@@ -128,8 +155,23 @@ export function InterviewRoom({ invite, details, onEnd }: Props) {
         track.detach().forEach((el) => el.remove());
       })
       .on(RoomEvent.AudioPlaybackStatusChanged, () => setAudioBlocked(!room.canPlaybackAudio))
-      .on(RoomEvent.Reconnecting, () => setPhase('reconnecting'))
-      .on(RoomEvent.Reconnected, () => setPhase('connected'))
+      // A lost signal connection (SignalReconnecting) and lost media (Reconnecting) look the same
+      // to the candidate: the room is kept and the page says so until it is back.
+      .on(RoomEvent.SignalReconnecting, () => {
+        setPhase('reconnecting');
+        marker('connection.reconnecting', { scope: 'signal' });
+      })
+      .on(RoomEvent.Reconnecting, () => {
+        setPhase('reconnecting');
+        marker('connection.reconnecting', { scope: 'media' });
+      })
+      .on(RoomEvent.Reconnected, () => {
+        setPhase('connected');
+        marker('connection.reconnected');
+      })
+      .on(RoomEvent.ConnectionQualityChanged, (q: ConnectionQuality, p: Participant) => {
+        if (p.isLocal) setQuality(q);
+      })
       .on(RoomEvent.Disconnected, (reason?: DisconnectReason) => {
         if (reason === DisconnectReason.CLIENT_INITIATED) return;
         const done = lastAttrs['parley.phase'] === 'done' || lastAttrs['parley.phase'] === 'closing';
@@ -144,17 +186,31 @@ export function InterviewRoom({ invite, details, onEnd }: Props) {
         await room.connect(lk.url, lk.token);
         if (cancelled) return;
         setPhase('connected');
+        try {
+          media = await MediaSession.open(lk.token, { onEnded: () => end('finished') });
+          if (cancelled) return void media.close();
+          setSession(media);
+          media.event({ type: 'presence', message: 'candidate joined the room' });
+          marker('candidate.consent', { consent: details.consent ?? 'not_asked' });
+        } catch {
+          // The interview works without liveness; the reaper's webhook path still sees the room.
+        }
         setAudioBlocked(!room.canPlaybackAudio);
         const agent = [...room.remoteParticipants.values()].find(isInterviewer);
         if (agent) {
           setAgentPresent(true);
           setAgentAttrs(agent);
         }
-        try {
-          await room.localParticipant.setMicrophoneEnabled(true);
-          setMicOn(true);
-        } catch (err) {
-          setMediaError(mediaMessage(err, 'microphone'));
+        if (devicesRef.current.audioInputId !== null) {
+          try {
+            await room.localParticipant.setMicrophoneEnabled(true);
+            setMicOn(true);
+          } catch (err) {
+            setMediaError(mediaMessage(err, 'microphone'));
+            media?.event({ type: 'log', level: 'warn', message: `microphone failed: ${(err as Error).name}` });
+          }
+        } else {
+          setMediaError('No microphone: type your answers in the box below.');
         }
       } catch (err) {
         if (cancelled) return;
@@ -166,9 +222,11 @@ export function InterviewRoom({ invite, details, onEnd }: Props) {
 
     return () => {
       cancelled = true;
+      window.removeEventListener('error', onError);
+      void media?.close();
       void room.disconnect();
     };
-  }, [invite]);
+  }, [invite, details.consent]);
 
   useEffect(() => {
     const t = setInterval(() => setNow(Date.now()), 1000);
@@ -254,6 +312,11 @@ export function InterviewRoom({ invite, details, onEnd }: Props) {
       )}
       {mediaError && <Notice tone="error">{mediaError}</Notice>}
 
+      <div className="room-status">
+        <RecordingBadge state={recording} policy={details.recordingPolicy} />
+        <ConnectionBadge quality={quality} />
+      </div>
+
       <div className="stage">
         <div className="tile">
           <Orb state={state} speaking={agentSpeaking} present={agentPresent} />
@@ -279,15 +342,19 @@ export function InterviewRoom({ invite, details, onEnd }: Props) {
 
       <div className="captions">
         <h2 id="captions-title">Captions</h2>
-        <ol ref={logRef} role="log" aria-live="polite" aria-labelledby="captions-title">
-          {captions.length === 0 && <li className="muted">The interviewer’s words will appear here.</li>}
-          {captions.map((c) => (
-            <li key={c.key} className={`caption caption-${c.who}`}>
-              <span className="who">{c.who === 'you' ? (c.typed ? 'You (typed)' : 'You') : 'Interviewer'}</span>
-              {c.text}
-            </li>
-          ))}
-        </ol>
+        {/* The log wraps the list (role=log on the <ol> itself would strip its list semantics); it is
+            focusable so keyboard users can scroll back through earlier captions. */}
+        <div className="captions-log" role="log" aria-live="polite" aria-labelledby="captions-title" tabIndex={0}>
+          <ol ref={logRef}>
+            {captions.length === 0 && <li className="muted">The interviewer’s words will appear here.</li>}
+            {captions.map((c) => (
+              <li key={c.key} className={`caption caption-${c.who}`}>
+                <span className="who">{c.who === 'you' ? (c.typed ? 'You (typed)' : 'You') : 'Interviewer'}</span>
+                {c.text}
+              </li>
+            ))}
+          </ol>
+        </div>
       </div>
 
       <form className="answer" onSubmit={(e) => void send(e)}>

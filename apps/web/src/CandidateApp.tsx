@@ -3,16 +3,18 @@ import { inviteFromLocation, type ConsentChoice, type InviteDetails } from './ap
 import { Landing } from './pages/Landing';
 import { Consent } from './pages/Consent';
 import { InterviewRoom } from './pages/InterviewRoom';
+import { DeviceCheck, type ChosenDevices } from './pages/DeviceCheck';
 import { EndScreen, type EndReason } from './pages/EndScreen';
 
 type Step =
   | { name: 'landing' }
-  | { name: 'consent'; details: InviteDetails }
-  | { name: 'room'; details: InviteDetails }
+  | { name: 'devices'; details: InviteDetails }
+  | { name: 'consent'; details: InviteDetails; devices: ChosenDevices }
+  | { name: 'room'; details: InviteDetails; devices: ChosenDevices }
   | { name: 'ended'; reason: EndReason };
 
 /** The candidate's path from the invite link: landing → consent → interview room → end screen. */
-export function App() {
+export function CandidateApp() {
   const [invite, setInvite] = useState(() => inviteFromLocation());
   const [step, setStep] = useState<Step>({ name: 'landing' });
 
@@ -38,20 +40,29 @@ export function App() {
       </header>
       <main>
         {step.name === 'landing' && (
-          <Landing invite={invite} onContinue={(details) => setStep({ name: 'consent', details })} />
+          <Landing invite={invite} onContinue={(details) => setStep({ name: 'devices', details })} />
+        )}
+        {step.name === 'devices' && (
+          <DeviceCheck
+            onBack={() => setStep({ name: 'landing' })}
+            onContinue={(devices) => setStep({ name: 'consent', details: step.details, devices })}
+          />
         )}
         {step.name === 'consent' && invite && (
           <Consent
             invite={invite}
             details={step.details}
-            onBack={() => setStep({ name: 'landing' })}
-            onJoin={(consent: ConsentChoice | null) => setStep({ name: 'room', details: { ...step.details, consent } })}
+            onBack={() => setStep({ name: 'devices', details: step.details })}
+            onJoin={(consent: ConsentChoice | null) =>
+              setStep({ name: 'room', details: { ...step.details, consent }, devices: step.devices })
+            }
           />
         )}
         {step.name === 'room' && invite && (
           <InterviewRoom
             invite={invite}
             details={step.details}
+            devices={step.devices}
             onEnd={(reason) => setStep({ name: 'ended', reason })}
           />
         )}

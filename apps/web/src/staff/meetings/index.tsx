@@ -1,0 +1,3 @@
+// The recruiter's meetings (issue 12): the list, and one meeting's room.
+export { MeetingsPage } from './MeetingsPage';
+export { MeetingRoomPage } from './MeetingRoomPage';
