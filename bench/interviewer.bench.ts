@@ -12,31 +12,14 @@
 // bound on what the worker alone needs.
 // Run: npm run build && node dist/bench/interviewer.bench.js
 import 'reflect-metadata';
-import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { runMigrations } from '@app/database';
-import {
-  DATA_DIR,
-  DIST_DIR,
-  httpOk,
-  LOG_DIR,
-  ManagedProcess,
-  randomSecrets,
-  SimulatedCandidate,
-  startLocalStack,
-  testProfile,
-  waitUntilReady,
-} from '@app/devstack';
+import { SimulatedCandidate } from '@app/devstack';
 import { liveKitApiUrl } from '@app/livekit';
 import { EspeakTextToSpeech } from '@app/speech';
 import { AccessToken } from 'livekit-server-sdk';
 import { RoomServiceClient } from 'livekit-server-sdk';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { loadUserManagementConfig } from '../apps/user-management/src/config';
-import { createUserManagement } from '../apps/user-management/src/create-app';
-import { ensureOrganizationWithStaff } from '../apps/user-management/src/seed/seed';
-import { DEMO_ANSWERS, DEMO_POSTING } from '../tools/demo-script';
+import { DEMO_ANSWERS } from '../tools/demo-script';
+import { startInterviewPlatform } from './support/interview-platform';
 import { machineLine } from './support/machine';
 import { fmt, median, percentile } from './support/stats';
 
@@ -45,7 +28,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const DISPATCH_ROOMS = 50;
 const TURN_INTERVIEWS = 3;
 const CONCURRENCY = [1, 5, 10, 12];
-const PASSWORD = 'bench password that is long enough';
 
 /** `pid` and all its descendants (Linux /proc). */
 function processTree(pid: number): number[] {
@@ -99,72 +81,19 @@ function treeCpuSeconds(pid: number): number {
 }
 
 async function main(): Promise<void> {
-  const profile = { ...testProfile(8), name: 'bench-agent' };
-  const stack = await startLocalStack(profile, randomSecrets(), log);
-  const env = stack.env;
-  let um: NestFastifyApplication | undefined;
-  let worker: ManagedProcess | undefined;
+  const platform = await startInterviewPlatform({
+    slot: 8,
+    name: 'bench-agent',
+    log,
+    workerEnv: {
+      AGENT_MAX_JOBS: String(2 * Math.max(...CONCURRENCY)),
+      AGENT_IDLE_PROCESSES: '2',
+      // Typed answers carry these interviews: no recogniser, so turns are the brain and the voice.
+      STT_PROVIDER: 'none',
+    },
+  });
+  const { env, worker, newInterview } = platform;
   try {
-    await runMigrations({ url: env.DATABASE_URL, applicationName: 'parley-bench' });
-    um = await createUserManagement(
-      loadUserManagementConfig({ ...env, LOG_LEVEL: 'silent', LOGIN_MAX_ATTEMPTS: '1000' }),
-    );
-    await um.listen(profile.ports.userManagement, '127.0.0.1');
-    const slug = `bench-${randomUUID().slice(0, 6)}`;
-    await ensureOrganizationWithStaff(um, { name: 'Bench', slug }, [
-      { email: `recruiter@${slug}.test`, displayName: 'Recruiter', role: 'recruiter', password: PASSWORD },
-    ]);
-    const login = await um.inject({
-      method: 'POST',
-      url: '/v1/auth/login',
-      payload: { email: `recruiter@${slug}.test`, password: PASSWORD },
-    });
-    const token = (login.json() as { accessToken: string }).accessToken;
-    const staff = async (url: string, body: object) => {
-      const res = await um!.inject({
-        method: 'POST',
-        url,
-        payload: body,
-        headers: { authorization: `Bearer ${token}` },
-      });
-      if (res.statusCode !== 201) throw new Error(`${url}: ${res.statusCode} ${res.body}`);
-      return res.json() as Record<string, unknown>;
-    };
-    const posting = (await staff('/v1/job-postings', DEMO_POSTING)) as { id: string };
-    const newInterview = async () => {
-      const candidate = (await staff('/v1/candidates', {
-        email: `c-${randomUUID().slice(0, 8)}@example.com`,
-        fullName: 'Sam Rivera',
-      })) as { id: string };
-      const created = (await staff('/v1/interviews', { jobPostingId: posting.id, candidateId: candidate.id })) as {
-        interview: { roomName: string };
-      };
-      return { room: created.interview.roomName, identity: `candidate-${candidate.id}` };
-    };
-
-    const { INTERNAL_API_KEYS: _keys, VSS_INTERNAL_API_KEY: _vss, ...agentEnv } = env;
-    worker = ManagedProcess.start({
-      name: 'interviewer-agent',
-      command: process.execPath,
-      args: [join(DIST_DIR, 'agents/interviewer/main.js'), 'start'],
-      env: {
-        ...process.env,
-        ...agentEnv,
-        AGENT_HEALTH_PORT: String(profile.ports.agentHealth),
-        AGENT_MAX_JOBS: String(2 * Math.max(...CONCURRENCY)),
-        AGENT_IDLE_PROCESSES: '2',
-        AGENT_OUTBOX_DIR: join(DATA_DIR, profile.name, 'agent-outbox'),
-        LOG_LEVEL: 'info',
-        // Typed answers carry these interviews: no recogniser, so turns are the brain and the voice.
-        STT_PROVIDER: 'none',
-      },
-      logDir: join(LOG_DIR, profile.name),
-    });
-    await waitUntilReady(() => httpOk(`http://127.0.0.1:${profile.ports.agentHealth}/`), {
-      component: 'interviewer-agent',
-      timeoutMs: 60_000,
-      abortReason: () => worker!.exitDescription(),
-    });
     const workerPid = worker.pid!;
     await sleep(3_000); // idle processes warm up
     const idleRss = treeRssMiB(workerPid);
@@ -288,9 +217,7 @@ async function main(): Promise<void> {
     }
     console.log(`\nWorker idle RSS (main, inference process, 2 warm job processes): ${idleRss.toFixed(0)} MiB.`);
   } finally {
-    await worker?.stop();
-    await um?.close();
-    await stack.stop();
+    await platform.stop();
   }
 }
 

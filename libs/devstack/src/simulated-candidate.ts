@@ -33,6 +33,9 @@ export interface Caption {
   /** The track the caption transcribes: the interviewer's own track for its speech. */
   trackId: string | undefined;
   from: string;
+  /** When the stream's first text arrived (what a page shows first: captions stream as spoken). */
+  startedAt: number;
+  /** When the stream completed. */
   at: number;
 }
 
@@ -69,17 +72,24 @@ export class SimulatedCandidate {
   private async connect(url: string, token: string): Promise<void> {
     this.room.registerTextStreamHandler('lk.transcription', (reader, participant) => {
       // A stream cut by the interviewer leaving is simply lost, as it is for a browser.
-      void reader
-        .readAll()
+      void (async () => {
+        let text = '';
+        let startedAt: number | undefined;
+        for await (const chunk of reader) {
+          if (chunk && startedAt === undefined) startedAt = Date.now();
+          text += chunk;
+        }
+        const at = Date.now();
+        return { text, startedAt: startedAt ?? at, at };
+      })()
         .catch(() => undefined)
-        .then((text) => {
-          if (text === undefined) return;
+        .then((read) => {
+          if (read === undefined) return;
           const caption: Caption = {
-            text,
+            ...read,
             final: reader.info.attributes?.['lk.transcription_final'] !== 'false',
             trackId: reader.info.attributes?.['lk.transcribed_track_id'],
             from: participant.identity,
-            at: Date.now(),
           };
           this.captions.push(caption);
           for (const listener of this.captionListeners) listener(caption);

@@ -163,6 +163,8 @@ describe('the candidate in the browser (issue 12)', () => {
     await expect
       .poll(() => page.getByText('Connection lost — reconnecting').isVisible(), { timeout: 15_000 })
       .toBe(true);
+    // The last quality report is stale while reconnecting: the badge says so.
+    expect(await page.locator('.quality').textContent()).toBe('Connection: lost');
     await saveScreenshots(page, 'candidate-reconnecting');
     await cut;
     await expect

@@ -68,7 +68,7 @@ export function MeetingRoom({ connection, title, subtitle, canControlRecording, 
 
       <div className="room-status">
         <RecordingBadge state={room.session ? (recording.status?.state ?? null) : null} />
-        <ConnectionBadge quality={room.quality} />
+        <ConnectionBadge quality={room.quality} reconnecting={room.phase === 'reconnecting'} />
       </div>
 
       <div className="meeting-layout">

@@ -1,5 +1,5 @@
 import { ConnectionQuality } from 'livekit-client';
-import { isCapturing, type RecordingState } from '../session/use-recording-state';
+import { isCapturing, type RecordingState } from './recording';
 
 // The room's status line: the recording indicator (driven by the media plane's real state, never
 // by a local guess) and the connection quality, for the interview room and the meeting room.
@@ -33,11 +33,19 @@ export function qualityLabel(q: ConnectionQuality): string {
   return 'checking';
 }
 
-export function ConnectionBadge({ quality }: { quality: ConnectionQuality }) {
+/** While the room is reconnecting the last quality report is stale: the badge says "lost". */
+export function ConnectionBadge({
+  quality,
+  reconnecting = false,
+}: {
+  quality: ConnectionQuality;
+  reconnecting?: boolean;
+}) {
+  const shown = reconnecting ? ConnectionQuality.Lost : quality;
   return (
-    <span className={`quality quality-${quality}`} role="status">
+    <span className={`quality quality-${shown}`} role="status">
       <span aria-hidden="true" className="quality-bars" />
-      Connection: {qualityLabel(quality)}
+      Connection: {qualityLabel(shown)}
     </span>
   );
 }

@@ -2,10 +2,15 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { mediaUrl } from '../config';
 import { ApiError, describeError, requestJson } from '../http';
 import type { MediaSession } from '../session/media-session';
-import type { RecordingState } from '../session/use-recording-state';
 
 // The meeting room's recording, in full: the state the indicator shows, who started it, and the
 // latest stop request (R-R2). Everything goes to the media plane with the telemetry JWT.
+
+export type RecordingState = 'idle' | 'starting' | 'recording' | 'stopping' | 'finalizing' | 'ready' | 'failed';
+
+/** Whether media is being captured right now (what the indicator shows). */
+export const isCapturing = (state: RecordingState | null) =>
+  state === 'starting' || state === 'recording' || state === 'stopping';
 
 export interface StopRequestView {
   id: string;

@@ -10,6 +10,7 @@ import {
   type VideoTrack,
 } from 'livekit-client';
 import { MediaSession } from '../session/media-session';
+import { followReconnects } from '../session/reconnect';
 
 /** A LiveKit URL and token for one meeting room (from user-management). */
 export interface RoomConnection {
@@ -132,7 +133,7 @@ export function useMeetingRoom(
     };
     const marker = (message: string, data?: Record<string, string>) => media?.event({ type: 'marker', message, data });
 
-    room
+    followReconnects(room, setPhase, marker)
       .on(RoomEvent.ParticipantConnected, snapshot)
       .on(RoomEvent.ParticipantDisconnected, snapshot)
       .on(RoomEvent.ParticipantNameChanged, snapshot)
@@ -154,20 +155,7 @@ export function useMeetingRoom(
         snapshot();
       })
       .on(RoomEvent.AudioPlaybackStatusChanged, () => setAudioBlocked(!room.canPlaybackAudio))
-      // A lost signal connection and lost media look the same to the people in the meeting.
-      .on(RoomEvent.SignalReconnecting, () => {
-        setPhase('reconnecting');
-        marker('connection.reconnecting', { scope: 'signal' });
-      })
-      .on(RoomEvent.Reconnecting, () => {
-        setPhase('reconnecting');
-        marker('connection.reconnecting', { scope: 'media' });
-      })
-      .on(RoomEvent.Reconnected, () => {
-        setPhase('connected');
-        marker('connection.reconnected');
-        snapshot();
-      })
+      .on(RoomEvent.Reconnected, snapshot)
       .on(RoomEvent.Disconnected, (reason?: DisconnectReason) => {
         if (reason === DisconnectReason.CLIENT_INITIATED) return;
         end(reason === DisconnectReason.ROOM_DELETED ? 'ended' : 'disconnected');

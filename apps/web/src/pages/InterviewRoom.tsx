@@ -12,6 +12,7 @@ import {
 import { api, describeInviteError, type InviteDetails } from '../api';
 import { MediaSession } from '../session/media-session';
 import { ConnectionBadge, RecordingBadge } from '../media/StatusBadges';
+import { followReconnects } from '../session/reconnect';
 import { useRecordingState } from '../session/use-recording-state';
 import type { ChosenDevices } from './DeviceCheck';
 import { Orb } from '../components/Orb';
@@ -124,7 +125,7 @@ export function InterviewRoom({ invite, details, devices, onEnd }: Props) {
     // agents-js talks its own session protocol to every participant; this page does not use it.
     room.registerByteStreamHandler('lk.agent.session', (reader) => void reader.readAll().catch(() => undefined));
 
-    room
+    followReconnects(room, setPhase, marker)
       .on(RoomEvent.ParticipantConnected, (p: RemoteParticipant) => {
         if (!isInterviewer(p)) return;
         setAgentPresent(true);
@@ -155,20 +156,6 @@ export function InterviewRoom({ invite, details, devices, onEnd }: Props) {
         track.detach().forEach((el) => el.remove());
       })
       .on(RoomEvent.AudioPlaybackStatusChanged, () => setAudioBlocked(!room.canPlaybackAudio))
-      // A lost signal connection (SignalReconnecting) and lost media (Reconnecting) look the same
-      // to the candidate: the room is kept and the page says so until it is back.
-      .on(RoomEvent.SignalReconnecting, () => {
-        setPhase('reconnecting');
-        marker('connection.reconnecting', { scope: 'signal' });
-      })
-      .on(RoomEvent.Reconnecting, () => {
-        setPhase('reconnecting');
-        marker('connection.reconnecting', { scope: 'media' });
-      })
-      .on(RoomEvent.Reconnected, () => {
-        setPhase('connected');
-        marker('connection.reconnected');
-      })
       .on(RoomEvent.ConnectionQualityChanged, (q: ConnectionQuality, p: Participant) => {
         if (p.isLocal) setQuality(q);
       })
@@ -314,7 +301,7 @@ export function InterviewRoom({ invite, details, devices, onEnd }: Props) {
 
       <div className="room-status">
         <RecordingBadge state={recording} policy={details.recordingPolicy} />
-        <ConnectionBadge quality={quality} />
+        <ConnectionBadge quality={quality} reconnecting={phase === 'reconnecting'} />
       </div>
 
       <div className="stage">

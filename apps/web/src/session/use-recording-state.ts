@@ -1,7 +1,5 @@
-import { useRecordingStatus } from '../media/recording';
+import { useRecordingStatus, type RecordingState } from '../media/recording';
 import type { MediaSession } from './media-session';
-
-export type RecordingState = 'idle' | 'starting' | 'recording' | 'stopping' | 'finalizing' | 'ready' | 'failed';
 
 /**
  * The room's real recording state from the media plane (GET /v1/recordings/current), polled while
@@ -11,7 +9,3 @@ export type RecordingState = 'idle' | 'starting' | 'recording' | 'stopping' | 'f
 export function useRecordingState(session: MediaSession | null): RecordingState | null {
   return useRecordingStatus(session).status?.state ?? null;
 }
-
-/** Whether media is being captured right now (what the indicator shows). */
-export const isCapturing = (state: RecordingState | null) =>
-  state === 'starting' || state === 'recording' || state === 'stopping';

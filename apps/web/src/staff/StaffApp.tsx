@@ -1,6 +1,7 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { Link, matchPath, navigate, useLocation } from '../router';
 import { resumeSession, signOut, useStaffUser, type StaffRole } from './session';
+import { NotFound } from './NotFound';
 import { SignInPage } from './SignInPage';
 import { MeetingRoomPage, MeetingsPage } from './meetings';
 import { InterviewsPage, ReviewPage } from './review';
@@ -120,18 +121,5 @@ export function StaffApp() {
       </header>
       <main id="main">{page}</main>
     </div>
-  );
-}
-
-/** Unknown pages and other organizations' resources look the same: nothing to see here. */
-export function NotFound({ what = 'page' }: { what?: string }) {
-  return (
-    <section className="card">
-      <h1 tabIndex={-1}>Not found</h1>
-      <p>
-        This {what} does not exist, or you do not have access to it.{' '}
-        <Link href="/staff/interviews">Go to interviews</Link>.
-      </p>
-    </section>
   );
 }

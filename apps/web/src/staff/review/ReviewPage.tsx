@@ -3,7 +3,7 @@ import { Notice } from '../../components/Notice';
 import { ApiError, describeError } from '../../http';
 import { Link } from '../../router';
 import { getCandidate, getPosting } from '../admin/api';
-import { NotFound } from '../StaffApp';
+import { NotFound } from '../NotFound';
 import { getInterview, type InterviewDetail } from './api';
 import { clock, formatDateTime, playerSeconds, STATUS_LABEL } from './format';
 import { RecordingPlayer, type PlayerHandle } from './RecordingPlayer';
