@@ -58,7 +58,14 @@ export interface SimliStandIn {
 }
 
 export async function startSimliStandIn(
-  options: { apiKey?: string; mode?: VendorMode; delayMs?: number; slowMs?: number } = {},
+  options: {
+    apiKey?: string;
+    mode?: VendorMode;
+    delayMs?: number;
+    slowMs?: number;
+    /** The LiveKit room a session's socket hands out (a placeholder that no client can join by default). */
+    joinInfo?: (sessionToken: string) => Promise<{ livekit_url: string; livekit_token: string }>;
+  } = {},
 ): Promise<SimliStandIn> {
   const apiKey = options.apiKey ?? `simli-key-${randomBytes(12).toString('hex')}`;
   let mode: VendorMode = options.mode ?? 'normal';
@@ -143,9 +150,10 @@ export async function startSimliStandIn(
     minted.used = true;
     const session: SimliAudioSession = { token, audio: Buffer.alloc(0), chunkSizes: [], signals: [], closed: false };
     audioSessions.push(session);
-    socket.send(
-      JSON.stringify({ livekit_url: 'wss://livekit.stand-in.simli.test', livekit_token: `lk-${token.slice(-8)}` }),
-    );
+    const joinInfo = options.joinInfo
+      ? options.joinInfo(token)
+      : Promise.resolve({ livekit_url: 'wss://livekit.stand-in.simli.test', livekit_token: `lk-${token.slice(-8)}` });
+    void joinInfo.then((info) => socket.send(JSON.stringify(info)));
     socket.on('message', (data: Buffer, isBinary: boolean) => {
       if (isBinary) {
         session.audio = Buffer.concat([session.audio, data]);

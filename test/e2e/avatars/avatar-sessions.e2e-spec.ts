@@ -116,7 +116,14 @@ describe('who gets an avatar session (R-A2)', () => {
     expect(granted.json).toMatchObject({
       vendor: 'simli',
       fallback: 'orb',
-      details: { faceId: 'face-stand-in', audioInputFormat: 'pcm16', audioSampleRate: 16000 },
+      details: {
+        faceId: 'face-stand-in',
+        audioInputFormat: 'pcm16',
+        audioSampleRate: 16000,
+        // simli-client's base URL (it appends /compose/webrtc/<transport>)
+        webSocketUrl: simli.url.replace(/^http/, 'ws'),
+        transport: 'livekit',
+      },
     });
     expect(simli.tokens.map((t) => t.token)).toContain(granted.json.token);
     expect(granted.json.iceServers.length).toBeGreaterThan(0);

@@ -16,8 +16,11 @@ import type { SimliConfig } from './avatars.env';
 //       audioInputFormat: "pcm16" } → 200 { session_token }, 400 { session_token: "FAIL TOKEN", detail },
 //     422 HTTPValidationError { detail: [{ loc, msg, type }] }
 //   GET /compose/ice, header x-simli-api-key → 200 [{ urls, username, credential }]
-// The token goes to the browser, which opens wss://api.simli.ai/compose/webrtc/p2p?session_token=…
-// (https://docs.simli.com/api-reference/websockets/peer_to_peer) with those ICE servers.
+// The token goes to the browser, whose simli-client opens <webSocketUrl>/compose/webrtc/livekit?
+// session_token=… (https://docs.simli.com/api-reference/websockets/livekit): Simli answers with a
+// LiveKit room carrying the face's video, and the browser sends the interviewer's voice for lip
+// sync on that socket. (simli-client's p2p mode, <webSocketUrl>/compose/webrtc/p2p, uses the ICE
+// servers instead.)
 
 const TokenAnswer = z.object({ session_token: z.string().min(8).max(8192) });
 const IceAnswer = z
@@ -54,7 +57,9 @@ export class SimliProvider implements AvatarProvider {
       iceServers,
       details: {
         faceId: this.config.faceId,
-        webSocketUrl: `${this.config.baseURL.replace(/^http/, 'ws')}/compose/webrtc/p2p`,
+        // simli-client's base URL: it appends the path of the transport it uses.
+        webSocketUrl: this.config.baseURL.replace(/^http/, 'ws').replace(/\/+$/, ''),
+        transport: 'livekit',
         audioInputFormat: 'pcm16',
         audioSampleRate: 16_000,
         maxSessionSeconds: this.config.maxSessionSeconds,

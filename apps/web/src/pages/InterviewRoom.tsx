@@ -15,6 +15,7 @@ import { ConnectionBadge, RecordingBadge } from '../media/StatusBadges';
 import { followReconnects } from '../session/reconnect';
 import { useRecordingState } from '../session/use-recording-state';
 import type { ChosenDevices } from './DeviceCheck';
+import { useAvatar } from '../avatar/useAvatar';
 import { Orb } from '../components/Orb';
 import { Notice } from '../components/Notice';
 import type { EndReason } from './EndScreen';
@@ -60,6 +61,8 @@ export function InterviewRoom({ invite, details, devices, onEnd }: Props) {
   const [answer, setAnswer] = useState('');
   const [now, setNow] = useState(() => Date.now());
   const [session, setSession] = useState<MediaSession | null>(null);
+  const [agentVoice, setAgentVoice] = useState<MediaStreamTrack | null>(null);
+  const avatar = useAvatar(session, agentVoice);
   const [quality, setQuality] = useState<ConnectionQuality>(ConnectionQuality.Unknown);
   const recording = useRecordingState(session);
   const devicesRef = useRef(devices);
@@ -147,13 +150,15 @@ export function InterviewRoom({ invite, details, devices, onEnd }: Props) {
       .on(RoomEvent.ActiveSpeakersChanged, (speakers: Participant[]) => {
         setAgentSpeaking(speakers.some(isInterviewer));
       })
-      .on(RoomEvent.TrackSubscribed, (track: RemoteTrack) => {
+      .on(RoomEvent.TrackSubscribed, (track: RemoteTrack, _pub, participant: RemoteParticipant) => {
         if (track.kind !== Track.Kind.Audio) return;
         const el = track.attach();
         audioRef.current?.appendChild(el);
+        if (isInterviewer(participant)) setAgentVoice(track.mediaStreamTrack);
       })
-      .on(RoomEvent.TrackUnsubscribed, (track: RemoteTrack) => {
+      .on(RoomEvent.TrackUnsubscribed, (track: RemoteTrack, _pub, participant: RemoteParticipant) => {
         track.detach().forEach((el) => el.remove());
+        if (isInterviewer(participant)) setAgentVoice(null);
       })
       .on(RoomEvent.AudioPlaybackStatusChanged, () => setAudioBlocked(!room.canPlaybackAudio))
       .on(RoomEvent.ConnectionQualityChanged, (q: ConnectionQuality, p: Participant) => {
@@ -305,8 +310,19 @@ export function InterviewRoom({ invite, details, devices, onEnd }: Props) {
       </div>
 
       <div className="stage">
-        <div className="tile">
-          <Orb state={state} speaking={agentSpeaking} present={agentPresent} />
+        <div className={avatar.mode === 'avatar' ? 'tile tile-with-avatar' : 'tile'}>
+          {/* The face, where the org's tier has one and it started; the orb otherwise (and meanwhile). */}
+          <video
+            ref={avatar.videoRef}
+            className="avatar-video"
+            hidden={avatar.mode !== 'avatar'}
+            autoPlay
+            playsInline
+            muted
+            aria-label="The interviewer"
+          />
+          <audio ref={avatar.audioRef} muted />
+          {avatar.mode !== 'avatar' && <Orb state={state} speaking={agentSpeaking} present={agentPresent} />}
           <p className="tile-label">
             Interviewer · <span className="state">{stateLabel(phase, agentPresent, state)}</span>
           </p>
