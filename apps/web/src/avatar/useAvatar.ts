@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { MediaSession } from '../session/media-session';
-import { rendererFor, type AvatarRenderer } from './avatar-renderer';
+import type { AvatarRenderer } from './avatar-renderer';
+import { rendererFor } from './renderers';
 import { fallbackReason, requestAvatarSession } from './avatar-session';
 
 /** How long the face may take to show its first frame before the orb stays. */
