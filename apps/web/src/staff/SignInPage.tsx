@@ -1,7 +1,7 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { ApiError, describeError } from '../http';
 import { navigate, useLocation } from '../router';
-import { Notice } from '../components/Notice';
+import { SubmitFooter, useFormSubmit } from './form-submit';
 import { signIn } from './session';
 
 /** Staff sign-in; goes back to the page that asked for it. */
@@ -9,29 +9,20 @@ export function SignInPage() {
   const { search } = useLocation();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+  const { busy, error, submit } = useFormSubmit(
+    async () => {
       await signIn(email.trim(), password);
       const next = search.get('next');
       // Only same-app paths: an open redirect from a crafted sign-in link is refused.
       navigate(next && next.startsWith('/staff/') ? next : '/staff/interviews', { replace: true });
-    } catch (err) {
-      setError(
-        err instanceof ApiError && err.status === 401
-          ? 'The email or password is not right.'
-          : err instanceof ApiError && err.status === 429
-            ? 'Too many attempts. Wait a few minutes and try again.'
-            : describeError(err),
-      );
-      setBusy(false);
-    }
-  };
+    },
+    (err) =>
+      err instanceof ApiError && err.status === 401
+        ? 'The email or password is not right.'
+        : err instanceof ApiError && err.status === 429
+          ? 'Too many attempts. Wait a few minutes and try again.'
+          : describeError(err),
+  );
 
   return (
     <section className="card narrow">
@@ -55,12 +46,7 @@ export function SignInPage() {
           value={password}
           onChange={(e) => setPassword(e.target.value)}
         />
-        {error && <Notice tone="error">{error}</Notice>}
-        <div className="actions">
-          <button type="submit" className="primary" disabled={busy}>
-            {busy ? 'Signing in…' : 'Sign in'}
-          </button>
-        </div>
+        <SubmitFooter busy={busy} error={error} busyLabel="Signing in…" label="Sign in" />
       </form>
     </section>
   );

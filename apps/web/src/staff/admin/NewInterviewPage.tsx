@@ -1,5 +1,6 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { Notice } from '../../components/Notice';
+import { SubmitFooter, useFormSubmit } from '../form-submit';
 import { ApiError, describeError } from '../../http';
 import { Link, useLocation } from '../../router';
 import { useLoad } from '../review/useLoad';
@@ -25,10 +26,34 @@ export function NewInterviewPage() {
   const [email, setEmail] = useState('');
   // A candidate created by an attempt whose interview then failed: a retry reuses them (their email is taken now).
   const [createdCandidate, setCreatedCandidate] = useState<Candidate | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const [scheduled, setScheduled] = useState<{ interviewId: string; candidate: string; invite: IssuedInvite } | null>(
     null,
+  );
+
+  // Before the early returns (a hook); the form below only submits once the directory is loaded.
+  const candidates = directory.state === 'done' ? directory.value[1] : [];
+  const mode = candidates.length === 0 ? 'new' : candidateMode;
+  const { busy, error, submit } = useFormSubmit(
+    async () => {
+      let candidate = candidates.find((c) => c.id === candidateId);
+      if (mode === 'new' && createdCandidate?.email === email.trim().toLowerCase()) {
+        candidate = createdCandidate;
+      } else if (mode === 'new') {
+        try {
+          candidate = await createCandidate({ fullName: fullName.trim(), email: email.trim() });
+          setCreatedCandidate(candidate);
+        } catch (err) {
+          throw err instanceof ApiError && err.status === 409
+            ? new ApiError(409, 'a candidate with this email exists: choose them under “Existing candidate”')
+            : err;
+        }
+      }
+      if (!candidate) throw new ApiError(400, 'choose a candidate');
+      const created = await createInterview({ jobPostingId: postingId, candidateId: candidate.id });
+      setScheduled({ interviewId: created.interview.id, candidate: candidate.fullName, invite: created.invite });
+    },
+    (err) =>
+      `The interview was not scheduled. ${describeError(err, 'The job posting or candidate may have been removed.')}`,
   );
 
   if (directory.state === 'loading') {
@@ -49,38 +74,7 @@ export function NewInterviewPage() {
       </section>
     );
   }
-  const [postings, candidates] = directory.value;
-  const mode = candidates.length === 0 ? 'new' : candidateMode;
-
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      let candidate = candidates.find((c) => c.id === candidateId);
-      if (mode === 'new' && createdCandidate?.email === email.trim().toLowerCase()) {
-        candidate = createdCandidate;
-      } else if (mode === 'new') {
-        try {
-          candidate = await createCandidate({ fullName: fullName.trim(), email: email.trim() });
-          setCreatedCandidate(candidate);
-        } catch (err) {
-          throw err instanceof ApiError && err.status === 409
-            ? new ApiError(409, 'a candidate with this email exists: choose them under “Existing candidate”')
-            : err;
-        }
-      }
-      if (!candidate) throw new ApiError(400, 'choose a candidate');
-      const created = await createInterview({ jobPostingId: postingId, candidateId: candidate.id });
-      setScheduled({ interviewId: created.interview.id, candidate: candidate.fullName, invite: created.invite });
-    } catch (err) {
-      setError(
-        `The interview was not scheduled. ${describeError(err, 'The job posting or candidate may have been removed.')}`,
-      );
-    } finally {
-      setBusy(false);
-    }
-  };
+  const [postings] = directory.value;
 
   if (scheduled) {
     return (
@@ -190,12 +184,7 @@ export function NewInterviewPage() {
               </div>
             )}
           </fieldset>
-          {error && <Notice tone="error">{error}</Notice>}
-          <div className="actions">
-            <button type="submit" className="primary" disabled={busy}>
-              {busy ? 'Scheduling…' : 'Schedule interview'}
-            </button>
-          </div>
+          <SubmitFooter busy={busy} error={error} busyLabel="Scheduling…" label="Schedule interview" />
         </form>
       )}
     </section>

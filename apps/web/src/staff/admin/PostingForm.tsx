@@ -1,5 +1,5 @@
-import { useState, type FormEvent } from 'react';
-import { Notice } from '../../components/Notice';
+import { useState } from 'react';
+import { SubmitFooter, useFormSubmit } from '../form-submit';
 import { describeError } from '../../http';
 import { createPosting, RECORDING_POLICIES, type JobPosting, type RecordingPolicy } from './api';
 
@@ -33,8 +33,6 @@ export function PostingForm(props: { onCreated: (posting: JobPosting) => void })
   const [policy, setPolicy] = useState<RecordingPolicy>('optional');
   const [competencies, setCompetencies] = useState<CompetencyDraft[]>([emptyCompetency()]);
   const [questions, setQuestions] = useState<QuestionDraft[]>([emptyQuestion()]);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
 
   const editCompetency = (index: number, patch: Partial<CompetencyDraft>) =>
     setCompetencies((list) => list.map((c, i) => (i === index ? { ...c, ...patch } : c)));
@@ -42,11 +40,8 @@ export function PostingForm(props: { onCreated: (posting: JobPosting) => void })
     setQuestions((list) => list.map((q, i) => (i === index ? { ...q, ...patch } : q)));
   const competencyNames = competencies.map((c) => c.name.trim()).filter(Boolean);
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+  const { busy, error, submit } = useFormSubmit(
+    async () => {
       const posting = await createPosting({
         title: title.trim(),
         description: description.trim(),
@@ -68,12 +63,9 @@ export function PostingForm(props: { onCreated: (posting: JobPosting) => void })
       setCompetencies([emptyCompetency()]);
       setQuestions([emptyQuestion()]);
       props.onCreated(posting);
-    } catch (err) {
-      setError(`The job posting was not created. ${describeError(err)}`);
-    } finally {
-      setBusy(false);
-    }
-  };
+    },
+    (err) => `The job posting was not created. ${describeError(err)}`,
+  );
 
   return (
     <form className="staff-form card-block" onSubmit={(e) => void submit(e)} aria-labelledby="new-posting-title">
@@ -246,12 +238,7 @@ export function PostingForm(props: { onCreated: (posting: JobPosting) => void })
         Add a question
       </button>
 
-      {error && <Notice tone="error">{error}</Notice>}
-      <div className="actions">
-        <button type="submit" className="primary" disabled={busy}>
-          {busy ? 'Creating…' : 'Create job posting'}
-        </button>
-      </div>
+      <SubmitFooter busy={busy} error={error} busyLabel="Creating…" label="Create job posting" />
     </form>
   );
 }

@@ -1,5 +1,6 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { Notice } from '../../components/Notice';
+import { SubmitFooter, useFormSubmit } from '../form-submit';
 import { ApiError, describeError } from '../../http';
 import { useLoad } from '../review/useLoad';
 import { useStaffUser, type StaffRole } from '../session';
@@ -131,27 +132,17 @@ function AddUserForm(props: { onAdded: (user: StaffMember) => void }) {
   const [displayName, setDisplayName] = useState('');
   const [role, setRole] = useState<StaffRole>('interviewer');
   const [password, setPassword] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+  const { busy, error, submit } = useFormSubmit(
+    async () => {
       const user = await createUser({ email: email.trim(), displayName: displayName.trim(), role, password });
       setEmail('');
       setDisplayName('');
       setPassword('');
       props.onAdded(user);
-    } catch (err) {
-      setError(
-        err instanceof ApiError && err.status === 409 ? 'Someone with this email already exists.' : describeError(err),
-      );
-    } finally {
-      setBusy(false);
-    }
-  };
+    },
+    (err) =>
+      err instanceof ApiError && err.status === 409 ? 'Someone with this email already exists.' : describeError(err),
+  );
 
   return (
     <form className="staff-form card-block" onSubmit={(e) => void submit(e)} aria-labelledby="add-user-title">
@@ -199,12 +190,7 @@ function AddUserForm(props: { onAdded: (user: StaffMember) => void }) {
           </span>
         </div>
       </div>
-      {error && <Notice tone="error">{error}</Notice>}
-      <div className="actions">
-        <button type="submit" className="primary" disabled={busy}>
-          {busy ? 'Adding…' : 'Add staff member'}
-        </button>
-      </div>
+      <SubmitFooter busy={busy} error={error} busyLabel="Adding…" label="Add staff member" />
     </form>
   );
 }
